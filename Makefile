@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# ngx502-trace: clang -> bpftool gen object -> bpftool gen skeleton -> loader.
+OUTPUT ?= .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+ARCH ?= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/;s/ppc64le/powerpc/;s/s390x/s390/')
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+
+CFLAGS ?= -g -O2
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -I$(OUTPUT) -Ibpf -Iuser -MMD -MP
+LDLIBS := -lbpf -lelf -lz -ljson-c
+BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf -MMD -MP
+
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
+LIB_SRCS := $(filter-out user/main.c,$(sort $(wildcard user/*.c)))
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
+UNIT_BINS := $(patsubst tests/unit/%_test.c,$(OUTPUT)/tests/%_test,$(UNIT_SRCS))
+TOOLS := $(OUTPUT)/tests/backend
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.c))
+FUZZ_S ?= 30
+
+.PHONY: all test unit bench demo install uninstall clean format deps fuzz
+all: ngx502-trace
+
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/ngx502.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/ngx502.skel.h: $(OUTPUT)/ngx502.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name ngx502_bpf > $@.tmp && mv $@.tmp $@
+
+# Every user object may include the skeleton; it must exist first.
+$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(OUTPUT)/ngx502.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/libngx502.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+ngx502-trace: $(OUTPUT)/user/main.o $(OUTPUT)/libngx502.a
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/unit.o: tests/unit/unit.c | $(OUTPUT)/tests
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/%_test: tests/unit/%_test.c $(OUTPUT)/tests/unit.o $(OUTPUT)/libngx502.a | $(OUTPUT)/tests
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/backend: tests/tools/backend.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+unit: $(UNIT_BINS)
+
+test: ngx502-trace $(UNIT_BINS) $(TOOLS)
+	NGX502=$(abspath ngx502-trace) tests/run $(TESTS)
+
+bench: ngx502-trace $(TOOLS)
+	scripts/bench
+
+demo: ngx502-trace
+	scripts/demo
+
+fuzz: | $(OUTPUT)/fuzz
+	scripts/fuzz $(FUZZ_S)
+
+install: ngx502-trace
+	install -D -m 0755 ngx502-trace $(DESTDIR)$(PREFIX)/sbin/ngx502-trace
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/ngx502-trace
+
+deps:
+	scripts/deps
+
+format:
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h
+
+clean:
+	rm -rf $(OUTPUT) ngx502-trace
+
+-include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)
+.DELETE_ON_ERROR:
+.SECONDARY:

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by every BPF object of ngx502-trace: the maps (defined once in
+ * maps.bpf.c, declared extern here so the static linker joins them), the
+ * settings the loader fills before load, and small helpers.
+ */
+#ifndef __COMMON_BPF_H
+#define __COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "ngx502.h"
+
+#define MAX_TARGETS	8192
+#define MAX_CGROUPS	64
+#define MAX_CONNS	65536
+#define MAX_PENDING	4096
+
+#define IPPROTO_TCP_	6
+#define EINPROGRESS_	115
+#define EADDRNOTAVAIL_	99
+#define EMFILE_		24
+#define ENFILE_		23
+
+/* include/net/tcp_states.h */
+enum {
+	TCP_ESTABLISHED_ = 1,
+	TCP_SYN_SENT_ = 2,
+	TCP_FIN_WAIT1_ = 4,
+	TCP_CLOSE_ = 7,
+	TCP_CLOSE_WAIT_ = 8,
+};
+
+/* A tracked nginx process. */
+struct target {
+	__u32 master;	/* host tgid of the master of this process family */
+	__u32 flags;	/* TARGET_F_* */
+};
+#define TARGET_F_AUTO	1	/* added by the kernel side (fork/exec), not the loader */
+
+/* An upstream TCP socket of a tracked worker, keyed by its struct sock address. */
+struct conn {
+	__u64 start_ns;		/* entered SYN_SENT */
+	__u64 cgroup_id;
+	__u32 tgid;
+	__u32 tid;
+	__u16 family;
+	__u16 dport;
+	__u16 retrans;
+	__u8 state;
+	__u8 pad;
+	__u8 daddr[16];
+};
+
+struct targets_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct target);
+};
+
+struct cgroups_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u8);
+};
+
+struct conns_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_CONNS);
+	__type(key, __u64);
+	__type(value, struct conn);
+};
+
+struct events_map {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+};
+
+/* Per-CPU room to build records too large for the 512-byte stack. */
+union scratch_rec {
+	struct ngx502_conn_event conn;
+	struct ngx502_log_event log;
+	struct ngx502_signal_event sig;
+	struct ngx502_target_event tgt;
+};
+
+struct scratch_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, union scratch_rec);
+};
+
+struct stats_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NGX502_STAT__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+};
+
+/* connect() arguments between sys_enter and sys_exit (fallback probes). */
+struct pending_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_PENDING);
+	__type(key, __u64);
+	__type(value, __u64);
+};
+
+extern struct targets_map targets SEC(".maps");
+extern struct cgroups_map cgroups SEC(".maps");
+extern struct conns_map conns SEC(".maps");
+extern struct events_map events SEC(".maps");
+extern struct scratch_map scratch SEC(".maps");
+extern struct stats_map stats SEC(".maps");
+extern struct pending_map pending SEC(".maps");
+
+/* Settings: written by the loader between open and load. */
+extern const volatile bool auto_discover;	/* exec of "nginx" joins the target set */
+extern const volatile bool filter_cgroup;	/* processes in `cgroups` join the target set */
+extern const volatile bool sock_probes;		/* sock/tcp tracepoints attached */
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline struct target *target_of(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&targets, &tgid);
+}
+
+/* Is the current task one we watch? Cheap: one hash lookup. */
+static __always_inline bool current_is_target(void)
+{
+	return target_of(bpf_get_current_pid_tgid() >> 32) != NULL;
+}
+
+static __always_inline void *scratch_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+static __always_inline void hdr_fill(struct ngx502_hdr *h, __u16 type, __u32 size, __u32 pid,
+				     __u32 tid, __u64 cgroup_id)
+{
+	h->type = type;
+	h->version = NGX502_EVENT_VERSION;
+	h->size = size;
+	h->ts_ns = bpf_ktime_get_ns();
+	h->cgroup_id = cgroup_id;
+	h->pid = pid;
+	h->tid = tid;
+}
+
+static __always_inline void hdr_fill_current(struct ngx502_hdr *h, __u16 type, __u32 size)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	hdr_fill(h, type, size, id >> 32, (__u32)id, bpf_get_current_cgroup_id());
+}
+
+static __always_inline void emit(void *ctx, void *rec, __u64 size)
+{
+	if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, rec, size))
+		stat_inc(NGX502_STAT_DROPS);
+	else
+		stat_inc(NGX502_STAT_EVENTS);
+}
+
+#endif /* __COMMON_BPF_H */

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A uprobe on nginx's own ngx_log_error_core(level, log, err, fmt, ...).
+ *
+ * nginx reports every failed upstream connect() and socket() through it,
+ * with the errno of the syscall and the peer's name (pc->name) as the first
+ * variadic argument. Reading them here gives the synchronous unix-socket
+ * failures (ENOENT, EACCES, ECONNREFUSED, EAGAIN) and the TCP ones that
+ * never reach SYN_SENT (EACCES/EPERM, ENETUNREACH) at the moment nginx sees
+ * them, before the line is written anywhere, and costs nothing while nginx
+ * is healthy: the function runs only when nginx logs.
+ */
+#include "common.bpf.h"
+
+/* nginx's ngx_str_t: { size_t len; u_char *data; } */
+struct ngx_str {
+	__u64 len;
+	__u64 data;
+};
+
+#define FMT_LEN 24
+
+static __always_inline bool has_prefix(const char *s, const char *p, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] != p[i])
+			return false;
+	return true;
+}
+
+static __always_inline int report_connect(struct pt_regs *ctx, int err, const void *namep)
+{
+	struct ngx502_conn_event *e;
+	struct ngx_str name;
+	__u64 off = 0, n;
+	char head[5];
+
+	if (bpf_probe_read_user(&name, sizeof(name), namep) || !name.data)
+		return 0;
+	e = scratch_get();
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	if (name.len > 5 && !bpf_probe_read_user(head, sizeof(head), (void *)name.data) &&
+	    has_prefix(head, "unix:", 5)) {
+		e->daddr.family = NGX502_AF_UNIX;
+		off = 5;
+	} else if (err == EADDRNOTAVAIL_ && sock_probes) {
+		/* The SYN_SENT -> CLOSE tracepoint reports this one already. */
+		return 0;
+	}
+	/* family 0: path[] holds nginx's text name of a TCP peer ("[::1]:9000"). */
+	n = name.len - off;
+	if (n > sizeof(e->daddr.path) - 1)
+		n = sizeof(e->daddr.path) - 1;
+	if (bpf_probe_read_user(e->daddr.path, n & 127, (void *)(name.data + off)))
+		return 0;
+	hdr_fill_current(&e->hdr, NGX502_EV_CONNECT_ERR, sizeof(*e));
+	e->err = err;
+	e->source = NGX502_SRC_UPROBE;
+	emit(ctx, e, sizeof(*e));
+	return 0;
+}
+
+static __always_inline int report_socket(struct pt_regs *ctx, int err)
+{
+	struct ngx502_conn_event *e = scratch_get();
+
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	hdr_fill_current(&e->hdr, NGX502_EV_SOCKET_ERR, sizeof(*e));
+	e->err = err;
+	e->source = NGX502_SRC_UPROBE;
+	emit(ctx, e, sizeof(*e));
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(handle_ngx_log_error_core, __u64 level, void *log, int err, const char *fmt)
+{
+	char f[FMT_LEN];
+
+	if (!err || !current_is_target())
+		return 0;
+	if (bpf_probe_read_user_str(f, sizeof(f), fmt) < 0)
+		return 0;
+	/* ngx_event_connect_peer(): "connect() to %V failed", pc->name */
+	if (has_prefix(f, "connect() to %V failed", 22))
+		return report_connect(ctx, err, (void *)PT_REGS_PARM5(ctx));
+	/* ngx_event_connect_peer(): ngx_socket_n " failed" */
+	if (has_prefix(f, "socket() failed", 15) && (err == EMFILE_ || err == ENFILE_))
+		return report_socket(ctx, err);
+	return 0;
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * ngx502-trace kernel -> user event records.
+ *
+ * This header is the wire contract of the `events` perf event array: the
+ * loader decodes it, and outside scripts read the same bytes from a pinned
+ * map (see docs/EVENTS.md). Fixed-width types only, 64-bit fields first, no
+ * holes, no includes. Any change of layout bumps NGX502_EVENT_VERSION; the
+ * user side _Static_asserts every size below.
+ */
+#ifndef __NGX502_H
+#define __NGX502_H
+
+#define NGX502_EVENT_VERSION	1
+
+#define NGX502_PATH_MAX		108	/* sizeof(sockaddr_un.sun_path) */
+#define NGX502_COMM_LEN		16
+#define NGX502_LOG_MAX		2048	/* NGX_MAX_ERROR_STR: nginx never writes more */
+
+/* Record types: every record starts with struct ngx502_hdr. */
+enum ngx502_event_type {
+	NGX502_EV_CONNECT_ERR	= 1,	/* connect() failed synchronously */
+	NGX502_EV_TCP_CONNECT_ERR = 2,	/* SYN_SENT socket failed later: RST, ICMP, kernel timeout */
+	NGX502_EV_SYN_RETRANS	= 3,	/* SYN retransmitted: nobody answers */
+	NGX502_EV_CONNECT_ABORT	= 4,	/* SYN_SENT socket closed by nginx (its connect timer) */
+	NGX502_EV_SOCKET_ERR	= 5,	/* socket() failed: EMFILE/ENFILE */
+	NGX502_EV_TARGET_NEW	= 6,	/* a process joined the target set */
+	NGX502_EV_TARGET_EXIT	= 7,	/* a tracked process exited */
+	NGX502_EV_CONN_RESET	= 8,	/* RST on an established upstream connection */
+	NGX502_EV_CONN_FIN	= 9,	/* peer closed while a request was in flight */
+	NGX502_EV_CONN_ABANDON	= 10,	/* nginx closed an in-flight connection (read timeout) */
+	NGX502_EV_SIGNAL	= 11,	/* a backend process got a fatal signal */
+	NGX502_EV_LOG_LINE	= 12,	/* an nginx error-log line as it was written */
+	NGX502_EV_MAX
+};
+
+/* How the evidence was taken. */
+enum ngx502_source {
+	NGX502_SRC_SOCK_TP	= 1,	/* sock:/tcp: tracepoints */
+	NGX502_SRC_UPROBE	= 2,	/* uprobe on nginx's ngx_log_error_core */
+	NGX502_SRC_SYSCALL	= 3,	/* syscalls:sys_exit_* tracepoints (fallback) */
+};
+
+/* Per-CPU counters in the `stats` map, summed by the loader. */
+enum ngx502_stat {
+	NGX502_STAT_EVENTS	= 0,	/* records handed to the perf buffer */
+	NGX502_STAT_DROPS	= 1,	/* bpf_perf_event_output failed: buffer full */
+	NGX502_STAT_CONNS_FULL	= 2,	/* conns map insert failed */
+	NGX502_STAT__MAX
+};
+
+/* Address families as on Linux. */
+#define NGX502_AF_UNIX		1
+#define NGX502_AF_INET		2
+#define NGX502_AF_INET6		10
+
+/* 32 bytes: every record starts with this. */
+struct ngx502_hdr {
+	__u16 type;		/* enum ngx502_event_type */
+	__u16 version;		/* NGX502_EVENT_VERSION */
+	__u32 size;		/* bytes of the whole record, header included */
+	__u64 ts_ns;		/* CLOCK_MONOTONIC, bpf_ktime_get_ns() */
+	__u64 cgroup_id;	/* cgroup v2 id of the nginx process */
+	__u32 pid;		/* host tgid of the nginx process */
+	__u32 tid;		/* host tid, 0 when taken in softirq context */
+};
+
+/* 136 bytes: an upstream endpoint. */
+struct ngx502_addr {
+	__u16 family;		/* NGX502_AF_* */
+	__u16 port;		/* host byte order; 0 for unix */
+	__u32 flags;		/* reserved, 0 */
+	__u8 addr[16];		/* IPv4 in the first 4 bytes, network order */
+	char path[NGX502_PATH_MAX]; /* unix socket path, NUL-terminated if shorter */
+	__u32 reserved;
+};
+
+/* 216 bytes: NGX502_EV_CONNECT_ERR .. NGX502_EV_CONN_ABANDON. */
+struct ngx502_conn_event {
+	struct ngx502_hdr hdr;
+	__u64 sock;		/* kernel socket address: an opaque id, equal across events */
+	__u64 duration_ns;	/* since the socket entered SYN_SENT, 0 if unknown */
+	__u64 bytes_sent;	/* TCP bytes_sent at the time of the event */
+	__u64 bytes_received;	/* TCP bytes_received at the time of the event */
+	__s32 err;		/* positive errno; 0 if none */
+	__u16 source;		/* enum ngx502_source */
+	__u16 sport;		/* local port, host order; 0 if none was bound */
+	__u8 old_state;		/* TCP states as in include/net/tcp_states.h */
+	__u8 new_state;
+	__u16 retrans;		/* SYN retransmits seen on this socket */
+	__u32 peer_pid;		/* host tgid owning the peer socket, 0 if not on this host */
+	struct ngx502_addr daddr;
+};
+
+/* 64 bytes: NGX502_EV_TARGET_NEW / NGX502_EV_TARGET_EXIT. */
+struct ngx502_target_event {
+	struct ngx502_hdr hdr;
+	__u32 ppid;		/* host tgid of the parent */
+	__u32 reason;		/* 1 fork of a target, 2 exec of nginx, 3 exit */
+	__s32 exit_code;	/* task->exit_code for exits */
+	__u32 reserved;
+	char comm[NGX502_COMM_LEN];
+};
+
+/* 88 bytes: NGX502_EV_SIGNAL. */
+struct ngx502_signal_event {
+	struct ngx502_hdr hdr;	/* pid/tid: the process that got the signal */
+	__u64 sock;		/* the upstream socket whose peer it was, 0 if unknown */
+	__u32 sig;
+	__u32 sender_pid;	/* host tgid of the sender, 0 for the kernel */
+	__u32 nginx_pid;	/* the nginx worker whose connection it served */
+	__u32 flags;		/* 1: OOM victim */
+	char comm[NGX502_COMM_LEN];
+	char sender_comm[NGX502_COMM_LEN];
+};
+
+/* 64 + len bytes: NGX502_EV_LOG_LINE. line[] holds len bytes, no NUL. */
+struct ngx502_log_event {
+	struct ngx502_hdr hdr;
+	__u32 level;		/* nginx NGX_LOG_* level (1 emerg .. 8 debug) */
+	__s32 err;		/* errno nginx passed, 0 if none */
+	__u32 len;		/* bytes in line[] */
+	__u32 flags;		/* 1: truncated at NGX502_LOG_MAX */
+	char fmt[16];		/* start of nginx's format string (for matching) */
+	char line[NGX502_LOG_MAX];
+};
+
+#define NGX502_LOG_TRUNCATED	1
+#define NGX502_LOG_HDR_SIZE	64
+
+#endif /* __NGX502_H */

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "diag.h"
+
+struct diag_table {
+	int n;
+	uint64_t overflow;
+	struct diagnosis *d[DIAG_MAX];
+	uint64_t socks[DIAG_SOCK_RING];
+	unsigned int sock_next;
+};
+
+struct diag_table *diag_table__new(void)
+{
+	return calloc(1, sizeof(struct diag_table));
+}
+
+void diag_table__free(struct diag_table *t)
+{
+	if (!t)
+		return;
+	for (int i = 0; i < t->n; i++) {
+		free(t->d[i]->log);
+		free(t->d[i]);
+	}
+	free(t);
+}
+
+struct diagnosis *diag_table__find(struct diag_table *t, enum cause cause, const char *upstream)
+{
+	for (int i = 0; i < t->n; i++)
+		if (t->d[i]->cause == cause && !strcmp(t->d[i]->upstream, upstream))
+			return t->d[i];
+	return NULL;
+}
+
+struct diagnosis *diag_table__hit(struct diag_table *t, enum cause cause, const char *upstream,
+				  int pid, int err, uint64_t ts_ns, int *created)
+{
+	struct diagnosis *d = diag_table__find(t, cause, upstream ? upstream : "");
+
+	*created = 0;
+	if (!d) {
+		if (t->n >= DIAG_MAX) {
+			t->overflow++;
+			return NULL;
+		}
+		d = calloc(1, sizeof(*d));
+		if (!d) {
+			t->overflow++;
+			return NULL;
+		}
+		d->cause = cause;
+		snprintf(d->upstream, sizeof(d->upstream), "%s", upstream ? upstream : "");
+		d->nginx_pid = pid;
+		d->err = err;
+		d->first_ts_ns = ts_ns;
+		t->d[t->n++] = d;
+		*created = 1;
+	}
+	d->count++;
+	if (ts_ns > d->last_ts_ns)
+		d->last_ts_ns = ts_ns;
+	return d;
+}
+
+int diag_table__count(const struct diag_table *t)
+{
+	return t->n;
+}
+
+struct diagnosis *diag_table__get(struct diag_table *t, int i)
+{
+	return i >= 0 && i < t->n ? t->d[i] : NULL;
+}
+
+uint64_t diag_table__overflow(const struct diag_table *t)
+{
+	return t->overflow;
+}
+
+int diag_table__sock_seen(struct diag_table *t, uint64_t sock)
+{
+	for (int i = 0; i < DIAG_SOCK_RING; i++)
+		if (t->socks[i] == sock)
+			return 1;
+	t->socks[t->sock_next++ % DIAG_SOCK_RING] = sock;
+	return 0;
+}
+
+void diagnosis__evidence(struct diagnosis *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->nevidence >= DIAG_EVIDENCE_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->evidence[d->nevidence++], DIAG_TEXT_MAX, fmt, ap);
+	va_end(ap);
+}
+
+void diagnosis__set_log(struct diagnosis *d, const char *line, size_t len)
+{
+	char *s = malloc(len + 1);
+
+	if (!s)
+		return;
+	memcpy(s, line, len);
+	s[len] = '\0';
+	free(d->log);
+	d->log = s;
+	d->from_log = 1;
+}
+
+const char *diagnosis__source(const struct diagnosis *d)
+{
+	if (d->from_kernel && d->from_log)
+		return "kernel+log";
+	return d->from_log ? "log" : "kernel";
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Diagnoses: one per (cause, upstream), with the count of failures behind
+ * it. The table decides what is news (the first failure of a kind is
+ * printed at once) and what is a burst (aggregated into "+N in the last
+ * 5 s" lines), so a flood stays readable.
+ */
+#ifndef __DIAG_H
+#define __DIAG_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include "cause.h"
+#include "event.h"
+
+#define DIAG_MAX		1024
+#define DIAG_EVIDENCE_MAX	10
+#define DIAG_TEXT_MAX		512
+#define DIAG_FIX_MAX		2048
+#define DIAG_SOCK_RING		4096
+
+struct diagnosis {
+	enum cause cause;
+	char upstream[EVENT_UPSTREAM_MAX];
+	int nginx_pid;		/* host pid of the first worker seen failing */
+	int err;		/* errno of the first failure, 0 for none */
+	uint64_t count;
+	uint64_t first_ts_ns;	/* CLOCK_MONOTONIC */
+	uint64_t last_ts_ns;
+	int nevidence;
+	char evidence[DIAG_EVIDENCE_MAX][DIAG_TEXT_MAX];
+	char fix[DIAG_FIX_MAX];
+	char *log;		/* the nginx error-log line it explains, once seen */
+	int from_kernel, from_log;
+	/* what was last printed, for aggregation */
+	uint64_t reported_count;
+	uint64_t reported_ns;
+};
+
+struct diag_table;
+
+struct diag_table *diag_table__new(void);
+void diag_table__free(struct diag_table *t);
+/*
+ * Count one failure. *created is set when this (cause, upstream) is new:
+ * the caller fills evidence and fix and prints it. NULL when the table is
+ * full (DIAG_MAX distinct pairs): the failure is still counted in
+ * diag_table__overflow().
+ */
+struct diagnosis *diag_table__hit(struct diag_table *t, enum cause cause, const char *upstream,
+				  int pid, int err, uint64_t ts_ns, int *created);
+struct diagnosis *diag_table__find(struct diag_table *t, enum cause cause, const char *upstream);
+int diag_table__count(const struct diag_table *t);
+struct diagnosis *diag_table__get(struct diag_table *t, int i);
+uint64_t diag_table__overflow(const struct diag_table *t);
+/* 1 when sock was already counted (a SYN retransmit and the close that follows). */
+int diag_table__sock_seen(struct diag_table *t, uint64_t sock);
+
+/* Add a line of evidence (printf-style, truncated to DIAG_TEXT_MAX). */
+void diagnosis__evidence(struct diagnosis *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void diagnosis__set_log(struct diagnosis *d, const char *line, size_t len);
+/* "kernel", "log" or "kernel+log". */
+const char *diagnosis__source(const struct diagnosis *d);
+
+#endif /* __DIAG_H */

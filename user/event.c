@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/types.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "ngx502.h"
+#include "event.h"
+
+_Static_assert(sizeof(struct ngx502_hdr) == 32, "ngx502_hdr layout changed: bump the version");
+_Static_assert(sizeof(struct ngx502_addr) == 136, "ngx502_addr layout changed: bump the version");
+_Static_assert(sizeof(struct ngx502_conn_event) == 216, "conn_event layout changed: bump the version");
+_Static_assert(sizeof(struct ngx502_target_event) == 64, "target_event layout changed");
+_Static_assert(sizeof(struct ngx502_signal_event) == 88, "signal_event layout changed");
+_Static_assert(sizeof(struct ngx502_log_event) == NGX502_LOG_HDR_SIZE + NGX502_LOG_MAX,
+	       "log_event layout changed");
+
+static const char *const type_names[NGX502_EV_MAX] = {
+	[NGX502_EV_CONNECT_ERR] = "connect_error",
+	[NGX502_EV_TCP_CONNECT_ERR] = "tcp_connect_error",
+	[NGX502_EV_SYN_RETRANS] = "syn_retransmit",
+	[NGX502_EV_CONNECT_ABORT] = "connect_abort",
+	[NGX502_EV_SOCKET_ERR] = "socket_error",
+	[NGX502_EV_TARGET_NEW] = "target_new",
+	[NGX502_EV_TARGET_EXIT] = "target_exit",
+	[NGX502_EV_CONN_RESET] = "conn_reset",
+	[NGX502_EV_CONN_FIN] = "conn_fin",
+	[NGX502_EV_CONN_ABANDON] = "conn_abandon",
+	[NGX502_EV_SIGNAL] = "signal",
+	[NGX502_EV_LOG_LINE] = "log_line",
+};
+
+const char *event__type_name(int type)
+{
+	if (type <= 0 || type >= NGX502_EV_MAX || !type_names[type])
+		return "unknown";
+	return type_names[type];
+}
+
+const char *event__source_name(int source)
+{
+	switch (source) {
+	case NGX502_SRC_SOCK_TP:
+		return "sock_tracepoint";
+	case NGX502_SRC_UPROBE:
+		return "nginx_uprobe";
+	case NGX502_SRC_SYSCALL:
+		return "syscall_tracepoint";
+	default:
+		return "none";
+	}
+}
+
+/* Copy a fixed-size kernel char array as a C string, never past its end. */
+static void copy_fixed(char *dst, size_t dsize, const char *src, size_t ssize)
+{
+	size_t n = strnlen(src, ssize);
+
+	if (n >= dsize)
+		n = dsize - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+const char *event__format_addr(int family, const unsigned char *addr, int port, const char *path,
+			       char *buf, size_t size)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (family == AF_UNIX) {
+		snprintf(buf, size, "unix:%s", path);
+	} else if (family == AF_INET && inet_ntop(AF_INET, addr, ip, sizeof(ip))) {
+		snprintf(buf, size, "%s:%d", ip, port);
+	} else if (family == AF_INET6 && inet_ntop(AF_INET6, addr, ip, sizeof(ip))) {
+		snprintf(buf, size, "[%s]:%d", ip, port);
+	} else {
+		snprintf(buf, size, "%s", path ? path : "");
+	}
+	return buf;
+}
+
+/* nginx's text name of a TCP peer ("10.0.0.5:8080", "[::1]:9000") into family/addr/port. */
+static void parse_text_name(struct event *ev, const char *name)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(name, ':');
+	size_t hlen;
+	int port;
+
+	if (!colon || sscanf(colon + 1, "%5d", &port) != 1 || port <= 0 || port > 65535)
+		return;
+	hlen = colon - name;
+	if (hlen >= 2 && name[0] == '[' && name[hlen - 1] == ']') {
+		name++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return;
+	memcpy(host, name, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(AF_INET, host, ev->addr) == 1)
+		ev->family = AF_INET;
+	else if (inet_pton(AF_INET6, host, ev->addr) == 1)
+		ev->family = AF_INET6;
+	else
+		return;
+	ev->port = port;
+}
+
+static int decode_conn(const struct ngx502_conn_event *e, struct event *ev)
+{
+	char path[NGX502_PATH_MAX + 1];
+
+	ev->sock = e->sock;
+	ev->duration_ns = e->duration_ns;
+	ev->bytes_sent = e->bytes_sent;
+	ev->bytes_received = e->bytes_received;
+	ev->err = e->err;
+	ev->source = e->source;
+	ev->sport = e->sport;
+	ev->old_state = e->old_state;
+	ev->new_state = e->new_state;
+	ev->retrans = e->retrans;
+	ev->peer_pid = e->peer_pid;
+	copy_fixed(path, sizeof(path), e->daddr.path, sizeof(e->daddr.path));
+	switch (e->daddr.family) {
+	case NGX502_AF_UNIX:
+		ev->family = AF_UNIX;
+		break;
+	case NGX502_AF_INET:
+		ev->family = AF_INET;
+		memcpy(ev->addr, e->daddr.addr, 4);
+		ev->port = e->daddr.port;
+		break;
+	case NGX502_AF_INET6:
+		ev->family = AF_INET6;
+		memcpy(ev->addr, e->daddr.addr, 16);
+		ev->port = e->daddr.port;
+		break;
+	case 0:
+		/* nginx's own name of the peer, from the uprobe */
+		parse_text_name(ev, path);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (ev->family || path[0])
+		event__format_addr(ev->family, ev->addr, ev->port, path, ev->upstream,
+				   sizeof(ev->upstream));
+	return 0;
+}
+
+int event__decode(const void *data, size_t size, struct event *ev)
+{
+	const struct ngx502_hdr *h = data;
+
+	memset(ev, 0, sizeof(*ev));
+	if (!data || size < sizeof(*h))
+		return -EINVAL;
+	if (h->version != NGX502_EVENT_VERSION)
+		return -EPROTO;
+	/* perf pads records to 8 bytes: the record may be shorter than what arrived, never longer */
+	if (h->size < sizeof(*h) || h->size > size)
+		return -EINVAL;
+	size = h->size;
+	ev->type = h->type;
+	ev->ts_ns = h->ts_ns;
+	ev->cgroup_id = h->cgroup_id;
+	ev->pid = h->pid;
+	ev->tid = h->tid;
+
+	switch (h->type) {
+	case NGX502_EV_CONNECT_ERR:
+	case NGX502_EV_TCP_CONNECT_ERR:
+	case NGX502_EV_SYN_RETRANS:
+	case NGX502_EV_CONNECT_ABORT:
+	case NGX502_EV_SOCKET_ERR:
+	case NGX502_EV_CONN_RESET:
+	case NGX502_EV_CONN_FIN:
+	case NGX502_EV_CONN_ABANDON:
+		if (size != sizeof(struct ngx502_conn_event))
+			return -EINVAL;
+		return decode_conn(data, ev);
+	case NGX502_EV_TARGET_NEW:
+	case NGX502_EV_TARGET_EXIT: {
+		const struct ngx502_target_event *e = data;
+
+		if (size != sizeof(*e))
+			return -EINVAL;
+		ev->ppid = e->ppid;
+		ev->reason = e->reason;
+		ev->exit_code = e->exit_code;
+		copy_fixed(ev->comm, sizeof(ev->comm), e->comm, sizeof(e->comm));
+		return 0;
+	}
+	case NGX502_EV_SIGNAL: {
+		const struct ngx502_signal_event *e = data;
+
+		if (size != sizeof(*e))
+			return -EINVAL;
+		ev->sock = e->sock;
+		ev->sig = e->sig;
+		ev->sender_pid = e->sender_pid;
+		ev->nginx_pid = e->nginx_pid;
+		ev->sig_flags = e->flags;
+		copy_fixed(ev->comm, sizeof(ev->comm), e->comm, sizeof(e->comm));
+		copy_fixed(ev->sender_comm, sizeof(ev->sender_comm), e->sender_comm,
+			   sizeof(e->sender_comm));
+		return 0;
+	}
+	case NGX502_EV_LOG_LINE: {
+		const struct ngx502_log_event *e = data;
+
+		if (size < NGX502_LOG_HDR_SIZE || e->len > NGX502_LOG_MAX ||
+		    size < NGX502_LOG_HDR_SIZE + (size_t)e->len)
+			return -EINVAL;
+		ev->level = e->level;
+		ev->err = e->err;
+		ev->log_flags = e->flags;
+		ev->line = e->line;
+		ev->line_len = e->len;
+		return 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <linux/types.h>
+#include "ngx502.h"
+#include "evidence.h"
+#include "procfs.h"
+#include "rootfs.h"
+#include "sockstate.h"
+
+#define RELOAD_NGINX "nginx -t && systemctl reload nginx"
+#define NEARBY_PORTS 16
+
+/* "www-data (uid 33, gid 33, groups 33,44)" */
+static const char *describe_creds(const struct rootfs *fs, const struct proc_status *st, char *buf,
+				  size_t size)
+{
+	char name[64] = "", *etc = NULL;
+	size_t off;
+	int i;
+
+	if (rootfs__read_file(fs, "/etc/passwd", 1 << 20, &etc) >= 0)
+		sockstate__id_name(etc, strlen(etc), st->uid[3], name, sizeof(name));
+	free(etc);
+	off = snprintf(buf, size, "%s%suid %u, gid %u", name, name[0] ? " (" : "", st->uid[3],
+		       st->gid[3]);
+	for (i = 0; i < st->ngroups && off < size; i++)
+		off += snprintf(buf + off, size - off, "%s%u", i ? "," : ", groups ", st->groups[i]);
+	if (name[0] && off < size)
+		snprintf(buf + off, size - off, ")");
+	return buf;
+}
+
+static const char *listener_owner(const struct sock_listener *l, char *buf, size_t size)
+{
+	if (!l->pid)
+		snprintf(buf, size, "an unknown process");
+	else if (l->unit[0])
+		snprintf(buf, size, "%s (pid %d, %s)", l->comm, l->pid, l->unit);
+	else
+		snprintf(buf, size, "%s (pid %d)", l->comm, l->pid);
+	return buf;
+}
+
+static const char *restart_hint(const struct sock_listener *l, char *buf, size_t size)
+{
+	if (l && l->unit[0] && strstr(l->unit, ".service"))
+		snprintf(buf, size, "systemctl restart %s", l->unit);
+	else
+		snprintf(buf, size, "restart the backend");
+	return buf;
+}
+
+/* Other unix sockets that look like the one nginx wants (same directory or same stem). */
+static int unix_alternatives(struct diagnosis *d, int netns_pid, const char *path, char *alt,
+			     size_t altsize)
+{
+	struct sock_listener *ls;
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) : 0;
+	char who[200];
+	int n, i, found = 0;
+
+	ls = calloc(4096, sizeof(*ls));
+	if (!ls)
+		return 0;
+	n = sockstate__unix_listeners(netns_pid, ls, 4096);
+	for (i = 0; i < n && found < 3; i++) {
+		if (ls[i].path[0] != '/' || !strcmp(ls[i].path, path))
+			continue;
+		if (!(dirlen && !strncmp(ls[i].path, path, dirlen) && ls[i].path[dirlen] == '/') &&
+		    !(strstr(ls[i].path, "fpm") && strstr(path, "fpm")))
+			continue;
+		diagnosis__evidence(d, "%s listens on unix:%s", listener_owner(&ls[i], who, sizeof(who)),
+				    ls[i].path);
+		if (!found)
+			snprintf(alt, altsize, "%s", ls[i].path);
+		found++;
+	}
+	free(ls);
+	return found;
+}
+
+static void unix_cause(struct diagnosis *d, const struct event *ev, const struct rootfs *fs,
+		       const struct proc_status *worker)
+{
+	const char *path = ev->upstream + 5; /* "unix:" */
+	struct sock_access acc = {};
+	struct sock_listener l = {};
+	char creds[256], mode[128], alt[128] = "", hint[160];
+	int listening;
+
+	describe_creds(fs, worker, creds, sizeof(creds));
+	if (sockstate__unix_access(fs, path, worker, &acc))
+		acc.verdict = -1;
+	listening = sockstate__unix_path_listening(ev->pid, path, &l) == 1;
+	sockstate__describe_mode(&acc, mode, sizeof(mode));
+
+	switch (d->cause) {
+	case CAUSE_UPSTREAM_SOCKET_MISSING:
+		if (acc.verdict == SOCK_ACCESS_PARENT_MISSING)
+			diagnosis__evidence(d, "directory %s does not exist", acc.path);
+		else
+			diagnosis__evidence(d, "no file at %s", path);
+		if (unix_alternatives(d, ev->pid, path, alt, sizeof(alt)))
+			snprintf(d->fix, sizeof(d->fix),
+				 "point the fastcgi_pass/proxy_pass that names unix:%s at unix:%s (the "
+				 "socket that exists), or start the backend that should create %s; "
+				 "then %s", path, alt, path, RELOAD_NGINX);
+		else
+			snprintf(d->fix, sizeof(d->fix),
+				 "start the backend that should create %s (e.g. systemctl start "
+				 "php8.2-fpm) or fix the socket path in the nginx config; then %s",
+				 path, RELOAD_NGINX);
+		break;
+	case CAUSE_UPSTREAM_SOCKET_PERMISSION:
+		if (acc.verdict == SOCK_ACCESS_DIR_NO_SEARCH) {
+			diagnosis__evidence(d, "directory %s is %s: nginx workers run as %s and "
+					    "cannot search it", acc.path, mode, creds);
+			snprintf(d->fix, sizeof(d->fix),
+				 "give the nginx user search permission on %s (chmod o+x %s, or "
+				 "chgrp it to the workers' group and chmod g+x), or move the socket "
+				 "to a directory nginx can reach; then restart the backend",
+				 acc.path, acc.path);
+		} else if (acc.verdict == SOCK_ACCESS_NO_WRITE) {
+			diagnosis__evidence(d, "socket %s is %s and nginx workers run as %s", path,
+					    mode, creds);
+			snprintf(d->fix, sizeof(d->fix),
+				 "let the nginx user write to %s: in the php-fpm pool that listens "
+				 "there set listen.owner and listen.group to the nginx user (and "
+				 "listen.mode = 0660), then systemctl restart php8.2-fpm (or the "
+				 "backend that creates the socket)", path);
+		} else {
+			diagnosis__evidence(d, "socket %s is %s and the file modes allow %s: a "
+					    "security module (AppArmor/SELinux) denied the connect",
+					    path, mode, creds);
+			snprintf(d->fix, sizeof(d->fix),
+				 "look for the denial in the kernel log (journalctl -k | grep -i "
+				 "denied) and allow nginx to connect to %s in that policy", path);
+		}
+		break;
+	case CAUSE_UPSTREAM_SOCKET_STALE:
+		if (acc.verdict == SOCK_ACCESS_NOT_SOCKET)
+			diagnosis__evidence(d, "%s is not a socket (%s)", path, mode);
+		else
+			diagnosis__evidence(d, "socket file %s exists (%s) but no process listens "
+					    "on it: the backend that created it is gone", path, mode);
+		snprintf(d->fix, sizeof(d->fix),
+			 "restart the backend that should listen on %s (e.g. systemctl restart "
+			 "php8.2-fpm); it recreates the socket", path);
+		break;
+	case CAUSE_UPSTREAM_BACKLOG_FULL: {
+		char somax[32] = "?";
+
+		sockstate__sysctl_netns(ev->pid, "net.core.somaxconn", somax, sizeof(somax));
+		if (listening)
+			diagnosis__evidence(d, "%s listens on %s and its accept queue is full",
+					    listener_owner(&l, hint, sizeof(hint)), path);
+		diagnosis__evidence(d, "net.core.somaxconn = %s", somax);
+		snprintf(d->fix, sizeof(d->fix),
+			 "the backend on %s accepts slower than requests arrive: raise "
+			 "pm.max_children in its php-fpm pool (and listen.backlog, capped by "
+			 "net.core.somaxconn = %s), or find what makes requests slow; then %s",
+			 path, somax, restart_hint(listening ? &l : NULL, hint, sizeof(hint)));
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void nearby_tcp(struct diagnosis *d, const struct event *ev, char *alt, size_t altsize)
+{
+	struct sock_listener *ls;
+	char who[200], addr[64];
+	int n, i, found = 0;
+
+	ls = calloc(4096, sizeof(*ls));
+	if (!ls)
+		return;
+	n = sockstate__tcp_listeners(ev->pid, ls, 4096);
+	for (i = 0; i < n && found < 3; i++) {
+		/* nginx's own listeners are not where its upstream went */
+		if (abs((int)ls[i].port - ev->port) > NEARBY_PORTS || !strcmp(ls[i].comm, "nginx"))
+			continue;
+		event__format_addr(ls[i].family, ls[i].addr, ls[i].port, NULL, addr, sizeof(addr));
+		diagnosis__evidence(d, "nearby: %s listens on %s",
+				    listener_owner(&ls[i], who, sizeof(who)), addr);
+		if (!found)
+			snprintf(alt, altsize, "%s", addr);
+		found++;
+	}
+	free(ls);
+}
+
+static void tcp_cause(struct diagnosis *d, const struct event *ev)
+{
+	struct sock_listener l = {};
+	char who[200], alt[64] = "";
+	int lo = 0, hi = 0, tw;
+
+	switch (d->cause) {
+	case CAUSE_UPSTREAM_REFUSED:
+		if (!sockstate__find_tcp_listener(ev->pid, ev->family, ev->addr, ev->port, &l)) {
+			diagnosis__evidence(d, "%s listens on port %d now: the backend was down and "
+					    "may be restarting", listener_owner(&l, who, sizeof(who)),
+					    ev->port);
+		} else {
+			diagnosis__evidence(d, "nothing listens on %s in nginx's network namespace",
+					    ev->upstream);
+			nearby_tcp(d, ev, alt, sizeof(alt));
+		}
+		if (alt[0])
+			snprintf(d->fix, sizeof(d->fix),
+				 "start the service that should listen on %s, or point the "
+				 "proxy_pass/upstream server at %s where something listens; then %s",
+				 ev->upstream, alt, RELOAD_NGINX);
+		else
+			snprintf(d->fix, sizeof(d->fix),
+				 "start the service that should listen on %s (systemctl start "
+				 "<service>) or fix the address in the nginx config; then %s",
+				 ev->upstream, RELOAD_NGINX);
+		break;
+	case CAUSE_UPSTREAM_CONNECT_DENIED:
+		diagnosis__evidence(d, "connect() to %s failed with %s before any packet was sent",
+				    ev->upstream, ev->err == EPERM ? "EPERM" : "EACCES");
+		snprintf(d->fix, sizeof(d->fix),
+			 "a policy denies nginx this connection: check the LSM log (journalctl -k | "
+			 "grep -i denied; SELinux: setsebool -P httpd_can_network_connect 1), "
+			 "cgroup BPF programs (bpftool cgroup tree) and OUTPUT firewall rules "
+			 "(nft list ruleset) for %s", ev->upstream);
+		break;
+	case CAUSE_UPSTREAM_UNREACHABLE:
+		diagnosis__evidence(d, "the kernel has no route to %s (%s)", ev->upstream,
+				    ev->err == ENETUNREACH ? "ENETUNREACH" : "EHOSTUNREACH");
+		snprintf(d->fix, sizeof(d->fix),
+			 "check the route and the host (ip route get <address>; is the upstream "
+			 "host up, is a firewall sending ICMP unreachable?), or fix the upstream "
+			 "address; then %s", RELOAD_NGINX);
+		break;
+	case CAUSE_UPSTREAM_CONNECT_TIMEOUT:
+		if (ev->retrans)
+			diagnosis__evidence(d, "SYN to %s went unanswered, retransmitted %d time%s "
+					    "over %llu ms", ev->upstream, ev->retrans,
+					    ev->retrans == 1 ? "" : "s",
+					    (unsigned long long)(ev->duration_ns / 1000000));
+		if (ev->type == NGX502_EV_TCP_CONNECT_ERR)
+			diagnosis__evidence(d, "the kernel gave up on the SYN (ETIMEDOUT): nginx "
+					    "answers 502");
+		snprintf(d->fix, sizeof(d->fix),
+			 "nothing answers SYNs to %s: check that the host is up and that no "
+			 "firewall DROPs the port, and that the backend's accept queue is not full "
+			 "(ss -ltn sport = :%d on the backend); proxy_connect_timeout bounds how "
+			 "long each request waits", ev->upstream, ev->port);
+		break;
+	case CAUSE_LOCAL_PORTS_EXHAUSTED:
+		sockstate__port_range_netns(ev->pid, &lo, &hi);
+		tw = sockstate__time_wait_count(ev->pid, ev->family, ev->addr, ev->port);
+		diagnosis__evidence(d, "net.ipv4.ip_local_port_range is %d-%d (%d ports) and %d "
+				    "sockets toward %s are in TIME_WAIT", lo, hi,
+				    hi >= lo ? hi - lo + 1 : 0, tw < 0 ? 0 : tw, ev->upstream);
+		snprintf(d->fix, sizeof(d->fix),
+			 "reuse upstream connections: add keepalive 32; to the upstream block for "
+			 "%s with proxy_http_version 1.1; and proxy_set_header Connection \"\"; and "
+			 "widen net.ipv4.ip_local_port_range (sysctl -w "
+			 "net.ipv4.ip_local_port_range=\"10240 65535\"); then %s",
+			 ev->upstream, RELOAD_NGINX);
+		break;
+	default:
+		break;
+	}
+}
+
+static void fd_cause(struct diagnosis *d, const struct event *ev)
+{
+	char limits[4096], *line;
+	long n = procfs__read(ev->pid, "limits", limits, sizeof(limits));
+
+	line = n > 0 ? strstr(limits, "Max open files") : NULL;
+	if (line) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		diagnosis__evidence(d, "worker %u: %s", ev->pid, line);
+	}
+	snprintf(d->fix, sizeof(d->fix),
+		 "raise the workers' descriptor limit (worker_rlimit_nofile in nginx.conf, "
+		 "LimitNOFILE= in the nginx unit) and look for descriptor leaks; nginx answers "
+		 "500 here, not 502; then %s", RELOAD_NGINX);
+}
+
+void evidence__fill(struct diagnosis *d, const struct event *ev)
+{
+	struct proc_status worker = {};
+	struct rootfs *fs;
+	char root[64];
+
+	diagnosis__evidence(d, "%s from nginx worker %u: %s%s%s", d->cause == CAUSE_FD_EXHAUSTED ?
+			    "socket() failed" : "connect failed", ev->pid,
+			    ev->err ? strerrordesc_np(ev->err) : "no answer",
+			    ev->upstream[0] ? " for " : "", ev->upstream);
+	snprintf(root, sizeof(root), "/proc/%u/root", ev->pid);
+	fs = rootfs__new(root);
+	if (procfs__status(ev->pid, &worker))
+		worker.tgid = 0;
+
+	if (ev->family == AF_UNIX && fs && worker.tgid)
+		unix_cause(d, ev, fs, &worker);
+	else if (d->cause == CAUSE_FD_EXHAUSTED)
+		fd_cause(d, ev);
+	else
+		tcp_cause(d, ev);
+
+	if (!d->fix[0])
+		snprintf(d->fix, sizeof(d->fix), "see the evidence; then %s", RELOAD_NGINX);
+	rootfs__free(fs);
+}

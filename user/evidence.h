@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Evidence and fix for a new diagnosis, written from what this host shows
+ * right now: the socket file and its owner and mode against the worker's
+ * credentials, who listens where, the sysctls that bound the failure.
+ */
+#ifndef __EVIDENCE_H
+#define __EVIDENCE_H
+
+#include "diag.h"
+#include "event.h"
+
+/* Fill d->evidence and d->fix for the failure ev that created d. */
+void evidence__fill(struct diagnosis *d, const struct event *ev);
+
+#endif /* __EVIDENCE_H */

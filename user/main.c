@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ngx502-trace: attach to the running nginx, watch its upstream failures in
+ * the kernel, name the cause and print the fix.
+ *
+ * Data flows one way: perf records -> event__decode -> rules__cause_of ->
+ * diag_table (aggregation) -> evidence -> output.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+#include "clock.h"
+#include "diag.h"
+#include "event.h"
+#include "evidence.h"
+#include "ngx502.h"
+#include "options.h"
+#include "output.h"
+#include "rules.h"
+#include "targets.h"
+#include "tracer.h"
+
+#define BURST_WINDOW_S	5
+#define POLL_MS		100
+#define CAP_SYS_ADMIN_	21
+#define CAP_PERFMON_	38
+#define CAP_BPF_	39
+
+struct app {
+	struct env env;
+	struct targets *targets;
+	struct tracer *tracer;
+	struct output *out;
+	struct diag_table *diags;
+	uint64_t records;
+	uint64_t lost;
+	uint64_t bad_records;
+};
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	static int verbose = -1;
+
+	if (verbose < 0)
+		verbose = getenv("NGX502_LIBBPF_DEBUG") != NULL;
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* One line naming what is missing, before libbpf says something obscure. */
+static int check_privileges(void)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	if (eff & (1ull << CAP_SYS_ADMIN_))
+		return 0;
+	if ((eff & (1ull << CAP_BPF_)) && (eff & (1ull << CAP_PERFMON_)))
+		return 0;
+	fprintf(stderr, "ngx502-trace: needs root, or CAP_BPF and CAP_PERFMON (missing:%s%s)\n",
+		eff & (1ull << CAP_BPF_) ? "" : " CAP_BPF", eff & (1ull << CAP_PERFMON_) ? "" :
+		" CAP_PERFMON");
+	return -EPERM;
+}
+
+static void attach_binary_of(struct app *app, int pid)
+{
+	char exe[64];
+	struct stat st;
+
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	if (stat(exe, &st))
+		return;
+	if (tracer__attach_nginx(app->tracer, exe, st.st_dev, st.st_ino))
+		output__warning(app->out, "cannot watch nginx binary of pid %d", pid);
+}
+
+static void handle_failure(struct app *app, const struct event *ev)
+{
+	enum cause cause = rules__cause_of(ev);
+	struct diagnosis *d;
+	int created;
+
+	if (cause == CAUSE_NONE)
+		return;
+	/* A SYN retransmit and the close after it are one failed connect. */
+	if (cause == CAUSE_UPSTREAM_CONNECT_TIMEOUT && ev->sock &&
+	    diag_table__sock_seen(app->diags, ev->sock))
+		return;
+	d = diag_table__hit(app->diags, cause, ev->upstream, ev->pid, ev->err, ev->ts_ns, &created);
+	if (!d)
+		return;
+	d->from_kernel = 1;
+	if (!created)
+		return;
+	evidence__fill(d, ev);
+	output__diagnosis(app->out, d);
+	d->reported_count = d->count;
+	d->reported_ns = clock__mono_ns();
+}
+
+static void on_event(void *ctx, const void *data, size_t size)
+{
+	struct app *app = ctx;
+	struct event ev;
+	int err;
+
+	app->records++;
+	err = event__decode(data, size, &ev);
+	if (err) {
+		if (!app->bad_records++)
+			output__warning(app->out, "undecodable kernel record (%zu bytes): %s", size,
+					strerror(-err));
+		return;
+	}
+	if (app->env.verbose)
+		output__event(app->out, &ev);
+
+	switch (ev.type) {
+	case NGX502_EV_TARGET_NEW:
+		targets__on_new(app->targets, ev.pid, ev.ppid, ev.reason == 2);
+		if (ev.reason == 2)
+			attach_binary_of(app, ev.pid);
+		break;
+	case NGX502_EV_TARGET_EXIT:
+		if (targets__on_exit(app->targets, ev.pid))
+			output__warning(app->out, "nginx master %u exited%s", ev.pid,
+					targets__nmasters_alive(app->targets) ?
+						"" : "; no nginx left, watching for one to start");
+		break;
+	default:
+		handle_failure(app, &ev);
+		break;
+	}
+}
+
+static void on_lost(void *ctx, uint64_t count)
+{
+	struct app *app = ctx;
+
+	if (!app->lost)
+		output__warning(app->out, "the perf buffer overflowed: kernel events were lost "
+				"(raise --buffer-pages)");
+	app->lost += count;
+}
+
+/* Repeat failures are told as "+N in the last 5 s", at most once a window per diagnosis. */
+static void flush_bursts(struct app *app, int final)
+{
+	uint64_t now = clock__mono_ns();
+	int i;
+
+	for (i = 0; i < diag_table__count(app->diags); i++) {
+		struct diagnosis *d = diag_table__get(app->diags, i);
+
+		if (d->count == d->reported_count)
+			continue;
+		if (!final && now - d->reported_ns < BURST_WINDOW_S * 1000000000ull)
+			continue;
+		output__burst(app->out, d, d->count - d->reported_count, BURST_WINDOW_S);
+		d->reported_count = d->count;
+		d->reported_ns = now;
+	}
+}
+
+static int find_targets(struct app *app)
+{
+	char why[256];
+	int i, err;
+
+	for (i = 0; i < app->env.npids; i++) {
+		err = targets__add_pid(app->targets, app->env.pids[i], why, sizeof(why));
+		if (err) {
+			fprintf(stderr, "ngx502-trace: %s\n", why);
+			return err;
+		}
+	}
+	if (!app->env.npids)
+		targets__discover(app->targets);
+	return 0;
+}
+
+/* Fill the kernel's target set, then look again for anything born meanwhile. */
+static void publish_targets(struct app *app)
+{
+	int i;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < targets__count(app->targets); i++) {
+			const struct target_proc *p = targets__get(app->targets, i);
+
+			if (!p->alive)
+				continue;
+			tracer__add_target(app->tracer, p->pid, p->master);
+			if (p->role == ROLE_MASTER)
+				attach_binary_of(app, p->pid);
+		}
+		if (pass == 0) {
+			if (app->env.npids) {
+				for (i = 0; i < app->env.npids; i++) {
+					char why[256];
+
+					targets__add_pid(app->targets, app->env.pids[i], why,
+							 sizeof(why));
+				}
+			} else {
+				targets__discover(app->targets);
+			}
+		}
+	}
+}
+
+static int run(struct app *app)
+{
+	struct tracer_opts topts = {
+		.auto_discover = app->env.npids == 0,
+		.syscall_probes = app->env.syscall_probes,
+		.buffer_pages = app->env.buffer_pages,
+		.on_event = on_event,
+		.on_lost = on_lost,
+		.ctx = app,
+	};
+	uint64_t start, events, drops;
+	int err;
+
+	app->tracer = tracer__new(&topts);
+	if (!app->tracer)
+		return -errno;
+	publish_targets(app);
+	output__ready(app->out, app->targets, tracer__probes(app->tracer));
+
+	start = clock__mono_ns();
+	while (!exiting) {
+		err = tracer__poll(app->tracer, POLL_MS);
+		if (err < 0) {
+			fprintf(stderr, "ngx502-trace: failed to read the perf buffer: %s\n",
+				strerror(-err));
+			return err;
+		}
+		flush_bursts(app, 0);
+		if (app->env.duration &&
+		    clock__mono_ns() - start >= (uint64_t)(app->env.duration * 1e9))
+			break;
+	}
+	/* Drain what the kernel sent before the stop. */
+	tracer__poll(app->tracer, 0);
+	flush_bursts(app, 1);
+	tracer__counters(app->tracer, &events, &drops);
+	output__summary(app->out, app->diags, app->records, app->lost + drops);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct app app = {};
+	int err, fd;
+
+	if (options__parse(argc, argv, &app.env))
+		return 2;
+	if (app.env.exit_now)
+		return 0;
+	if (app.env.container || app.env.cgroup || app.env.pin) {
+		fprintf(stderr, "ngx502-trace: %s is not supported by this version yet\n",
+			app.env.container ? "--container" : app.env.cgroup ? "--cgroup" : "--pin");
+		return 1;
+	}
+	if (app.env.error_log) {
+		fd = open(app.env.error_log, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "ngx502-trace: cannot read error log %s: %s\n",
+				app.env.error_log, strerror(errno));
+			return 1;
+		}
+		close(fd);
+	}
+	if (check_privileges())
+		return 1;
+
+	libbpf_set_print(libbpf_print);
+	clock__init();
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	err = -ENOMEM;
+	app.targets = targets__new();
+	app.diags = diag_table__new();
+	app.out = output__new(app.env.json);
+	if (!app.targets || !app.diags || !app.out)
+		goto cleanup;
+	err = find_targets(&app);
+	if (err)
+		goto cleanup;
+	err = run(&app);
+
+cleanup:
+	tracer__free(app.tracer);
+	output__free(app.out);
+	diag_table__free(app.diags);
+	targets__free(app.targets);
+	return err ? 1 : 0;
+}

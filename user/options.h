@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The command line of DESIGN.md section 2. */
+#ifndef __OPTIONS_H
+#define __OPTIONS_H
+
+#include <stdbool.h>
+
+#define OPT_MAX_PIDS 64
+
+struct env {
+	int pids[OPT_MAX_PIDS];
+	int npids;
+	const char *container;
+	const char *cgroup;
+	const char *error_log;
+	const char *pin;
+	bool json;
+	bool verbose;
+	bool syscall_probes;
+	double duration;	/* seconds; 0: until Ctrl-C */
+	int buffer_pages;	/* per CPU, power of two */
+	int exit_now;		/* --help/--version printed: exit 0 */
+	int usage_error;	/* a usage error was printed */
+};
+
+/*
+ * Parse argv into env. 0 on success (check env->exit_now), -EINVAL on a
+ * usage error (one line already printed on stderr: exit 2).
+ */
+int options__parse(int argc, char **argv, struct env *env);
+
+#endif /* __OPTIONS_H */

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "cause.h"
+#include "clock.h"
+#include "output.h"
+#include "text.h"
+
+#define TEXT_MAX 8192
+
+struct output {
+	int json;
+	char buf[TEXT_MAX * 4 + 16];
+};
+
+struct output *output__new(int json)
+{
+	struct output *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->json = json;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return o;
+}
+
+void output__free(struct output *o)
+{
+	free(o);
+}
+
+/* JSON string from hostile bytes: valid UTF-8 always, nothing dropped. */
+static json_object *jstr(struct output *o, const char *s)
+{
+	if (!s)
+		return NULL;
+	return json_object_new_string(text__utf8(s, strlen(s), o->buf, sizeof(o->buf)));
+}
+
+static json_object *jrecord(const char *type, uint64_t mono_ns)
+{
+	json_object *j = json_object_new_object();
+	char ts[40];
+
+	json_object_object_add(j, "type", json_object_new_string(type));
+	json_object_object_add(j, "ts", json_object_new_string(clock__rfc3339(mono_ns, ts, sizeof(ts))));
+	return j;
+}
+
+static void jprint(json_object *j)
+{
+	fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+	      stdout);
+	fputc('\n', stdout);
+	json_object_put(j);
+}
+
+/* For a terminal: control characters and escape sequences made visible. */
+static const char *vis(struct output *o, const char *s)
+{
+	return text__visible(s, strlen(s), o->buf, sizeof(o->buf));
+}
+
+static const char *errno_name(int err)
+{
+	static char buf[16];
+	const char *n = strerrorname_np(err);
+
+	if (n)
+		return n;
+	snprintf(buf, sizeof(buf), "E%d", err);
+	return buf;
+}
+
+void output__ready(struct output *o, const struct targets *t, const char *const *probes)
+{
+	int i, k, n = targets__count(t);
+
+	if (o->json) {
+		json_object *j = jrecord("ready", clock__mono_ns()), *arr = json_object_new_array();
+		json_object *pr = json_object_new_array();
+
+		for (i = 0; i < n; i++) {
+			const struct target_proc *m = targets__get(t, i);
+			json_object *tj, *w;
+
+			if (!m->alive || m->role != ROLE_MASTER)
+				continue;
+			tj = json_object_new_object();
+			w = json_object_new_array();
+			for (k = 0; k < n; k++) {
+				const struct target_proc *p = targets__get(t, k);
+
+				if (p->alive && p->master == m->pid && p->pid != m->pid)
+					json_object_array_add(w, json_object_new_int(p->pid));
+			}
+			json_object_object_add(tj, "master", json_object_new_int(m->pid));
+			json_object_object_add(tj, "workers", w);
+			json_object_object_add(tj, "container", NULL);
+			json_object_array_add(arr, tj);
+		}
+		for (i = 0; probes && probes[i]; i++)
+			json_object_array_add(pr, jstr(o, probes[i]));
+		json_object_object_add(j, "targets", arr);
+		json_object_object_add(j, "probes", pr);
+		jprint(j);
+		return;
+	}
+	if (!targets__nmasters_alive(t))
+		printf("ngx502-trace: no nginx is running; watching for one to start (Ctrl-C to stop)\n");
+	for (i = 0; i < n; i++) {
+		const struct target_proc *m = targets__get(t, i);
+
+		if (!m->alive || m->role != ROLE_MASTER)
+			continue;
+		printf("ngx502-trace: watching nginx master %d (%s), workers", m->pid, vis(o, m->exe));
+		for (k = 0; k < n; k++) {
+			const struct target_proc *p = targets__get(t, k);
+
+			if (p->alive && p->master == m->pid && p->pid != m->pid)
+				printf(" %d", p->pid);
+		}
+		printf("\n");
+	}
+	for (i = 0; probes && probes[i]; i++)
+		;
+	printf("ngx502-trace: %d probes attached; waiting for upstream failures (Ctrl-C to stop)\n", i);
+}
+
+void output__diagnosis(struct output *o, const struct diagnosis *d)
+{
+	char ts[40];
+	int i;
+
+	if (o->json) {
+		json_object *j = jrecord("diagnosis", clock__mono_ns()), *ev = json_object_new_array();
+
+		json_object_object_add(j, "cause", json_object_new_string(cause__name(d->cause)));
+		json_object_object_add(j, "upstream", jstr(o, d->upstream));
+		json_object_object_add(j, "nginx_pid", json_object_new_int(d->nginx_pid));
+		json_object_object_add(j, "errno", d->err ? json_object_new_int(d->err) : NULL);
+		json_object_object_add(j, "count", json_object_new_int64(d->count));
+		json_object_object_add(j, "first_ts",
+				       json_object_new_string(clock__rfc3339(d->first_ts_ns, ts, sizeof(ts))));
+		for (i = 0; i < d->nevidence; i++)
+			json_object_array_add(ev, jstr(o, d->evidence[i]));
+		json_object_object_add(j, "evidence", ev);
+		json_object_object_add(j, "fix", jstr(o, d->fix));
+		json_object_object_add(j, "log", d->log ? jstr(o, d->log) : NULL);
+		json_object_object_add(j, "source", json_object_new_string(diagnosis__source(d)));
+		jprint(j);
+		return;
+	}
+	printf("%s %s %s worker %d", clock__hms(d->first_ts_ns, ts, sizeof(ts)), cause__name(d->cause),
+	       vis(o, d->upstream), d->nginx_pid);
+	if (d->err)
+		printf(" errno %d (%s)", d->err, errno_name(d->err));
+	printf("%s\n", d->log ? " [log line seen]" : "");
+	printf("  cause:    %s\n", cause__summary(d->cause));
+	for (i = 0; i < d->nevidence; i++)
+		printf("  evidence: %s\n", vis(o, d->evidence[i]));
+	if (d->log)
+		printf("  log:      %s\n", vis(o, d->log));
+	printf("  fix:      %s\n", vis(o, d->fix));
+}
+
+void output__burst(struct output *o, const struct diagnosis *d, uint64_t delta, unsigned int window_s)
+{
+	char ts[40];
+
+	if (o->json) {
+		/* The same diagnosis with its running count; first_ts says it is not new. */
+		output__diagnosis(o, d);
+		return;
+	}
+	printf("%s %s %s +%llu in the last %u s (%llu in all)\n",
+	       clock__hms(clock__mono_ns(), ts, sizeof(ts)), cause__name(d->cause), vis(o, d->upstream),
+	       (unsigned long long)delta, window_s, (unsigned long long)d->count);
+}
+
+void output__event(struct output *o, const struct event *ev)
+{
+	char ts[40];
+
+	if (o->json) {
+		json_object *j = jrecord("event", ev->ts_ns);
+
+		json_object_object_add(j, "event", json_object_new_string(event__type_name(ev->type)));
+		json_object_object_add(j, "pid", json_object_new_int(ev->pid));
+		json_object_object_add(j, "tid", json_object_new_int(ev->tid));
+		json_object_object_add(j, "errno", ev->err ? json_object_new_int(ev->err) : NULL);
+		json_object_object_add(j, "upstream", ev->upstream[0] ? jstr(o, ev->upstream) : NULL);
+		json_object_object_add(j, "source", json_object_new_string(event__source_name(ev->source)));
+		if (ev->sock)
+			json_object_object_add(j, "sock", json_object_new_int64((int64_t)ev->sock));
+		if (ev->retrans)
+			json_object_object_add(j, "retrans", json_object_new_int(ev->retrans));
+		if (ev->duration_ns)
+			json_object_object_add(j, "duration_us",
+					       json_object_new_int64(ev->duration_ns / 1000));
+		if (ev->comm[0])
+			json_object_object_add(j, "comm", jstr(o, ev->comm));
+		jprint(j);
+		return;
+	}
+	printf("%s event %s pid %u", clock__hms(ev->ts_ns, ts, sizeof(ts)), event__type_name(ev->type),
+	       ev->pid);
+	if (ev->upstream[0])
+		printf(" upstream %s", vis(o, ev->upstream));
+	if (ev->err)
+		printf(" errno %d (%s)", ev->err, errno_name(ev->err));
+	if (ev->retrans)
+		printf(" retrans %d", ev->retrans);
+	if (ev->comm[0])
+		printf(" comm %s", vis(o, ev->comm));
+	printf(" via %s\n", event__source_name(ev->source));
+}
+
+void output__warning(struct output *o, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (o->json) {
+		json_object *j = jrecord("warning", clock__mono_ns());
+
+		json_object_object_add(j, "message", jstr(o, msg));
+		jprint(j);
+		return;
+	}
+	fprintf(stderr, "ngx502-trace: warning: %s\n", vis(o, msg));
+}
+
+void output__summary(struct output *o, struct diag_table *t, uint64_t events, uint64_t lost)
+{
+	int i, n = diag_table__count(t);
+
+	if (o->json) {
+		json_object *j = jrecord("summary", clock__mono_ns()), *arr = json_object_new_array();
+
+		for (i = 0; i < n; i++) {
+			const struct diagnosis *d = diag_table__get(t, i);
+			json_object *dj = json_object_new_object();
+
+			json_object_object_add(dj, "cause", json_object_new_string(cause__name(d->cause)));
+			json_object_object_add(dj, "upstream", jstr(o, d->upstream));
+			json_object_object_add(dj, "count", json_object_new_int64(d->count));
+			json_object_array_add(arr, dj);
+		}
+		json_object_object_add(j, "diagnoses", arr);
+		json_object_object_add(j, "events", json_object_new_int64(events));
+		json_object_object_add(j, "lost", json_object_new_int64(lost));
+		jprint(j);
+		return;
+	}
+	printf("\nngx502-trace summary: %llu kernel events, %llu lost\n", (unsigned long long)events,
+	       (unsigned long long)lost);
+	if (!n)
+		printf("  no upstream failures seen\n");
+	for (i = 0; i < n; i++) {
+		const struct diagnosis *d = diag_table__get(t, i);
+
+		printf("  %8llu  %-28s %s\n", (unsigned long long)d->count, cause__name(d->cause),
+		       vis(o, d->upstream));
+	}
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The two outputs, side by side for each record so they never drift:
+ * human-readable lines, or JSON lines (DESIGN.md section 3). Data goes to
+ * stdout, line-buffered; human warnings go to stderr.
+ */
+#ifndef __OUTPUT_H
+#define __OUTPUT_H
+
+#include <stdint.h>
+#include "diag.h"
+#include "event.h"
+#include "targets.h"
+
+struct output;
+
+struct output *output__new(int json);
+void output__free(struct output *o);
+
+void output__ready(struct output *o, const struct targets *t, const char *const *probes);
+/* A diagnosis, when new and again when its log line arrives. */
+void output__diagnosis(struct output *o, const struct diagnosis *d);
+/* More of the same: delta failures in the last window_s seconds. */
+void output__burst(struct output *o, const struct diagnosis *d, uint64_t delta, unsigned int window_s);
+/* A raw kernel event (--verbose). */
+void output__event(struct output *o, const struct event *ev);
+void output__warning(struct output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void output__summary(struct output *o, struct diag_table *t, uint64_t events, uint64_t lost);
+
+#endif /* __OUTPUT_H */

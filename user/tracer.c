@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+#include "ngx502.h"
+#include "ngx502.skel.h"
+#include "tracer.h"
+
+#define MAX_BINARIES	16
+#define MAX_PROBES	32
+#define TRACEFS		"/sys/kernel/tracing"
+#define UPROBE_FUNC	"ngx_log_error_core"
+
+struct target {
+	__u32 master;
+	__u32 flags;
+};
+
+struct binary {
+	uint64_t dev, ino;
+	struct bpf_link *link;
+};
+
+struct tracer {
+	struct ngx502_bpf *skel;
+	struct perf_buffer *pb;
+	struct tracer_opts opts;
+	struct bpf_link *links[MAX_PROBES];
+	int nlinks;
+	struct binary bins[MAX_BINARIES];
+	int nbins;
+	bool syscalls_attached;
+	bool mounted_tracefs;
+	const char *probes[MAX_PROBES + MAX_BINARIES + 1];
+	char *probe_names[MAX_PROBES + MAX_BINARIES];
+	int nprobes;
+};
+
+static void add_probe_name(struct tracer *tr, const char *fmt, const char *arg)
+{
+	char *s;
+
+	if (tr->nprobes >= MAX_PROBES + MAX_BINARIES || asprintf(&s, fmt, arg) < 0)
+		return;
+	tr->probe_names[tr->nprobes] = s;
+	tr->probes[tr->nprobes++] = s;
+	tr->probes[tr->nprobes] = NULL;
+}
+
+static bool kernel_has_tracepoint(const struct btf *vmlinux, const char *tp)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	return vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) > 0;
+}
+
+/* tracefs holds the ids of the syscall tracepoints; mount it when nobody did. */
+static int ensure_tracefs(struct tracer *tr)
+{
+	struct statfs sfs;
+
+	if (!statfs(TRACEFS, &sfs) && sfs.f_type == TRACEFS_MAGIC)
+		return 0;
+	if (!access("/sys/kernel/debug/tracing/events", F_OK))
+		return 0;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL))
+		return -errno;
+	tr->mounted_tracefs = true;
+	return 0;
+}
+
+static int attach_prog(struct tracer *tr, struct bpf_program *prog, const char *what, bool required)
+{
+	struct bpf_link *link;
+	int err;
+
+	if (tr->nlinks >= MAX_PROBES)
+		return -ENOSPC;
+	link = bpf_program__attach(prog);
+	if (!link) {
+		err = -errno;
+		fprintf(stderr, "%s: failed to attach %s: %s\n", required ? "error" : "warning", what,
+			strerror(-err));
+		return required ? err : 0;
+	}
+	tr->links[tr->nlinks++] = link;
+	add_probe_name(tr, "%s", what);
+	return 0;
+}
+
+static int attach_syscalls(struct tracer *tr)
+{
+	struct ngx502_bpf *s = tr->skel;
+	int err;
+
+	if (tr->syscalls_attached)
+		return 0;
+	err = ensure_tracefs(tr);
+	if (err) {
+		fprintf(stderr, "error: failed to mount tracefs at %s: %s\n", TRACEFS, strerror(-err));
+		return err;
+	}
+	err = attach_prog(tr, s->progs.handle_sys_enter_connect,
+			  "tracepoint/syscalls/sys_enter_connect", true);
+	if (!err)
+		err = attach_prog(tr, s->progs.handle_sys_exit_connect,
+				  "tracepoint/syscalls/sys_exit_connect", true);
+	if (!err)
+		err = attach_prog(tr, s->progs.handle_sys_exit_socket,
+				  "tracepoint/syscalls/sys_exit_socket", true);
+	if (!err)
+		tr->syscalls_attached = true;
+	return err;
+}
+
+static void handle_sample(void *ctx, int cpu, void *data, __u32 size)
+{
+	struct tracer *tr = ctx;
+
+	tr->opts.on_event(tr->opts.ctx, data, size);
+}
+
+static void handle_lost(void *ctx, int cpu, __u64 count)
+{
+	struct tracer *tr = ctx;
+
+	if (tr->opts.on_lost)
+		tr->opts.on_lost(tr->opts.ctx, count);
+}
+
+struct tracer *tracer__new(const struct tracer_opts *opts)
+{
+	struct perf_buffer_opts pb_opts = { .sz = sizeof(pb_opts) };
+	struct btf *vmlinux = NULL;
+	struct tracer *tr;
+	struct ngx502_bpf *s;
+	bool have_retrans;
+	int err;
+
+	tr = calloc(1, sizeof(*tr));
+	if (!tr)
+		return NULL;
+	tr->opts = *opts;
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "error: the kernel exposes no BTF (/sys/kernel/btf/vmlinux): "
+				"ngx502-trace needs CONFIG_DEBUG_INFO_BTF=y\n");
+		err = -ENOTSUP;
+		goto cleanup;
+	}
+	vmlinux = btf__load_vmlinux_btf();
+	if (!kernel_has_tracepoint(vmlinux, "inet_sock_set_state") ||
+	    !kernel_has_tracepoint(vmlinux, "sched_process_fork")) {
+		fprintf(stderr, "error: the kernel lacks the sock:inet_sock_set_state or "
+				"sched:sched_process_fork tracepoint (needs Linux >= 4.16)\n");
+		err = -ENOTSUP;
+		goto cleanup;
+	}
+	have_retrans = kernel_has_tracepoint(vmlinux, "tcp_retransmit_skb");
+
+	/* open */
+	s = ngx502_bpf__open();
+	if (!s) {
+		err = -errno;
+		fprintf(stderr, "error: failed to open the BPF object: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	tr->skel = s;
+
+	/* configure */
+	s->rodata->auto_discover = opts->auto_discover;
+	s->rodata->filter_cgroup = false;
+	s->rodata->sock_probes = true;
+	if (!have_retrans) {
+		bpf_program__set_autoload(s->progs.handle_tcp_retransmit_skb, false);
+		fprintf(stderr, "warning: the kernel has no tcp:tcp_retransmit_skb tracepoint: "
+				"unanswered SYNs are seen only when nginx gives up\n");
+	}
+
+	/* load */
+	err = ngx502_bpf__load(s);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			fprintf(stderr, "error: failed to load BPF programs: %s: run as root "
+					"(needs CAP_BPF and CAP_PERFMON)\n", strerror(-err));
+		else
+			fprintf(stderr, "error: failed to load BPF programs: %s "
+					"(run with -v for the verifier log)\n", strerror(-err));
+		goto cleanup;
+	}
+
+	/* attach: the target set first, so no fork is missed */
+	err = attach_prog(tr, s->progs.handle_sched_process_fork, "tp_btf/sched_process_fork", true);
+	if (!err)
+		err = attach_prog(tr, s->progs.handle_sched_process_exec, "tp_btf/sched_process_exec",
+				  true);
+	if (!err)
+		err = attach_prog(tr, s->progs.handle_sched_process_exit, "tp_btf/sched_process_exit",
+				  true);
+	if (!err)
+		err = attach_prog(tr, s->progs.handle_inet_sock_set_state,
+				  "tp_btf/inet_sock_set_state", true);
+	if (!err && have_retrans)
+		err = attach_prog(tr, s->progs.handle_tcp_retransmit_skb,
+				  "tp_btf/tcp_retransmit_skb", false);
+	if (!err && opts->syscall_probes)
+		err = attach_syscalls(tr);
+	if (err)
+		goto cleanup;
+
+	tr->pb = perf_buffer__new(bpf_map__fd(s->maps.events), opts->buffer_pages, handle_sample,
+				  handle_lost, tr, &pb_opts);
+	if (!tr->pb) {
+		err = -errno;
+		fprintf(stderr, "error: failed to create the perf buffer: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	btf__free(vmlinux);
+	return tr;
+
+cleanup:
+	btf__free(vmlinux);
+	tracer__free(tr);
+	errno = -err;
+	return NULL;
+}
+
+void tracer__free(struct tracer *tr)
+{
+	int i;
+
+	if (!tr)
+		return;
+	perf_buffer__free(tr->pb);
+	for (i = 0; i < tr->nbins; i++)
+		bpf_link__destroy(tr->bins[i].link);
+	for (i = 0; i < tr->nlinks; i++)
+		bpf_link__destroy(tr->links[i]);
+	ngx502_bpf__destroy(tr->skel);
+	if (tr->mounted_tracefs)
+		umount2(TRACEFS, MNT_DETACH);
+	for (i = 0; i < tr->nprobes; i++)
+		free(tr->probe_names[i]);
+	free(tr);
+}
+
+int tracer__add_target(struct tracer *tr, int pid, int master)
+{
+	struct target t = { .master = master };
+	__u32 key = pid;
+
+	if (bpf_map__update_elem(tr->skel->maps.targets, &key, sizeof(key), &t, sizeof(t), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint64_t ino)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = UPROBE_FUNC);
+	struct bpf_link *link;
+	int i, err;
+
+	if (tr->opts.syscall_probes)
+		return 0;
+	for (i = 0; i < tr->nbins; i++)
+		if (tr->bins[i].dev == dev && tr->bins[i].ino == ino)
+			return 0;
+	if (tr->nbins >= MAX_BINARIES)
+		return -ENOSPC;
+	/* pid -1: every process running this binary; the BPF side filters on the target set. */
+	link = bpf_program__attach_uprobe_opts(tr->skel->progs.handle_ngx_log_error_core, -1, exe, 0,
+					       &uo);
+	if (!link) {
+		err = -errno;
+		fprintf(stderr, "warning: no uprobe on %s:%s (%s): using syscall tracepoints, "
+				"which cost every process a little\n", exe, UPROBE_FUNC, strerror(-err));
+		return attach_syscalls(tr);
+	}
+	tr->bins[tr->nbins++] = (struct binary){ dev, ino, link };
+	add_probe_name(tr, "uprobe:%s:" UPROBE_FUNC, exe);
+	return 0;
+}
+
+int tracer__poll(struct tracer *tr, int timeout_ms)
+{
+	int n = perf_buffer__poll(tr->pb, timeout_ms);
+
+	return n == -EINTR ? 0 : n;
+}
+
+const char *const *tracer__probes(const struct tracer *tr)
+{
+	return tr->probes;
+}
+
+void tracer__counters(const struct tracer *tr, uint64_t *events, uint64_t *drops)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(tr->skel->maps.stats);
+	uint64_t *vals;
+	__u32 key;
+
+	*events = *drops = 0;
+	if (ncpu <= 0)
+		return;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return;
+	key = NGX502_STAT_EVENTS;
+	if (!bpf_map_lookup_elem(fd, &key, vals))
+		for (int i = 0; i < ncpu; i++)
+			*events += vals[i];
+	key = NGX502_STAT_DROPS;
+	if (!bpf_map_lookup_elem(fd, &key, vals))
+		for (int i = 0; i < ncpu; i++)
+			*drops += vals[i];
+	free(vals);
+}

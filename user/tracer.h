@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The BPF side as one object: skeleton lifecycle open -> configure -> load
+ * -> attach, the target map, per-binary uprobes on nginx, the perf buffer
+ * and the kernel counters.
+ */
+#ifndef __TRACER_H
+#define __TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tracer_opts {
+	bool auto_discover;	/* the kernel adds every exec of nginx */
+	bool syscall_probes;	/* force the syscall tracepoints instead of the nginx uprobe */
+	int buffer_pages;	/* perf buffer pages per CPU (power of two) */
+	void (*on_event)(void *ctx, const void *data, size_t size);
+	void (*on_lost)(void *ctx, uint64_t count);
+	void *ctx;
+};
+
+struct tracer;
+
+/* NULL and errno set on failure; the reason was printed on stderr. */
+struct tracer *tracer__new(const struct tracer_opts *opts);
+void tracer__free(struct tracer *tr);
+
+int tracer__add_target(struct tracer *tr, int pid, int master);
+/*
+ * Make sure nginx's binary at exe (a /proc/PID/exe path is fine) has its
+ * uprobe; binaries are told apart by dev/ino. Falls back to the syscall
+ * tracepoints when the binary has no ngx_log_error_core symbol.
+ */
+int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint64_t ino);
+/* Wait up to timeout_ms for records and hand them to on_event. Count or -errno. */
+int tracer__poll(struct tracer *tr, int timeout_ms);
+
+/* Names of the attached probes, NULL-terminated. */
+const char *const *tracer__probes(const struct tracer *tr);
+/* Records sent, and records the kernel could not send (perf buffer full). */
+void tracer__counters(const struct tracer *tr, uint64_t *events, uint64_t *drops);
+
+#endif /* __TRACER_H */
