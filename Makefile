@@ -27,7 +27,8 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
+# maps.bpf.c defines what the others declare extern: libbpf's linker wants it first.
+BPF_SRCS := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(sort $(wildcard bpf/*.bpf.c)))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 LIB_SRCS := $(filter-out user/main.c,$(sort $(wildcard user/*.c)))
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
@@ -81,13 +82,17 @@ $(OUTPUT)/tests/backend: tests/tools/backend.c | $(OUTPUT)/tests
 
 unit: $(UNIT_BINS)
 
-test: ngx502-trace $(UNIT_BINS) $(TOOLS)
+# test, bench and demo install what is missing first, so they work on a fresh machine.
+test: deps
+	$(Q)$(MAKE) --no-print-directory ngx502-trace unit $(TOOLS)
 	NGX502=$(abspath ngx502-trace) tests/run $(TESTS)
 
-bench: ngx502-trace $(TOOLS)
+bench: deps
+	$(Q)$(MAKE) --no-print-directory ngx502-trace $(TOOLS)
 	scripts/bench
 
-demo: ngx502-trace
+demo: deps
+	$(Q)$(MAKE) --no-print-directory ngx502-trace
 	scripts/demo
 
 fuzz: | $(OUTPUT)/fuzz

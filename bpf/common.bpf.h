@@ -23,6 +23,7 @@
 #define EINPROGRESS_	115
 #define EADDRNOTAVAIL_	99
 #define EMFILE_		24
+#define ECONNRESET_	104
 #define ENFILE_		23
 
 /* include/net/tcp_states.h */
@@ -32,6 +33,7 @@ enum {
 	TCP_FIN_WAIT1_ = 4,
 	TCP_CLOSE_ = 7,
 	TCP_CLOSE_WAIT_ = 8,
+	TCP_LAST_ACK_ = 9,
 };
 
 /* A tracked nginx process. */
@@ -50,9 +52,19 @@ struct conn {
 	__u16 family;
 	__u16 dport;
 	__u16 retrans;
+	__u16 sport;
 	__u8 state;
-	__u8 pad;
+	__u8 reported;		/* a failure of this connection was sent already */
+	__u8 pad[6];
 	__u8 daddr[16];
+};
+
+/* Local port of an established upstream connection -> its socket: finds our end from the peer's. */
+struct conn_ports_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_CONNS);
+	__type(key, __u32);	/* family << 16 | local port */
+	__type(value, __u64);
 };
 
 struct targets_map {
@@ -115,6 +127,7 @@ struct pending_map {
 extern struct targets_map targets SEC(".maps");
 extern struct cgroups_map cgroups SEC(".maps");
 extern struct conns_map conns SEC(".maps");
+extern struct conn_ports_map conn_ports SEC(".maps");
 extern struct events_map events SEC(".maps");
 extern struct scratch_map scratch SEC(".maps");
 extern struct stats_map stats SEC(".maps");
@@ -124,6 +137,7 @@ extern struct pending_map pending SEC(".maps");
 extern const volatile bool auto_discover;	/* exec of "nginx" joins the target set */
 extern const volatile bool filter_cgroup;	/* processes in `cgroups` join the target set */
 extern const volatile bool sock_probes;		/* sock/tcp tracepoints attached */
+extern const volatile __u32 abandon_min_ms;	/* nginx closing an in-flight request after this long */
 
 static __always_inline void stat_inc(__u32 idx)
 {

@@ -75,7 +75,7 @@ struct ngx502_addr {
 	__u32 reserved;
 };
 
-/* 216 bytes: NGX502_EV_CONNECT_ERR .. NGX502_EV_CONN_ABANDON. */
+/* 224 bytes: NGX502_EV_CONNECT_ERR .. NGX502_EV_CONN_ABANDON. */
 struct ngx502_conn_event {
 	struct ngx502_hdr hdr;
 	__u64 sock;		/* kernel socket address: an opaque id, equal across events */
@@ -89,6 +89,8 @@ struct ngx502_conn_event {
 	__u8 new_state;
 	__u16 retrans;		/* SYN retransmits seen on this socket */
 	__u32 peer_pid;		/* host tgid owning the peer socket, 0 if not on this host */
+	__u32 unread;		/* bytes received that nginx never read, at the time of the event */
+	__u32 reserved;
 	struct ngx502_addr daddr;
 };
 
@@ -102,17 +104,21 @@ struct ngx502_target_event {
 	char comm[NGX502_COMM_LEN];
 };
 
-/* 88 bytes: NGX502_EV_SIGNAL. */
+/* 224 bytes: NGX502_EV_SIGNAL, a fatal signal to a process serving nginx. */
 struct ngx502_signal_event {
 	struct ngx502_hdr hdr;	/* pid/tid: the process that got the signal */
-	__u64 sock;		/* the upstream socket whose peer it was, 0 if unknown */
+	__u64 sock;		/* nginx's end of the upstream connection it served */
 	__u32 sig;
-	__u32 sender_pid;	/* host tgid of the sender, 0 for the kernel */
-	__u32 nginx_pid;	/* the nginx worker whose connection it served */
-	__u32 flags;		/* 1: OOM victim */
+	__u32 sender_pid;	/* host tgid of the task that sent it (itself for a fault) */
+	__u32 nginx_pid;	/* host tgid of the nginx worker whose connection it served */
+	__u32 flags;		/* NGX502_SIG_* */
 	char comm[NGX502_COMM_LEN];
 	char sender_comm[NGX502_COMM_LEN];
+	struct ngx502_addr daddr; /* the upstream as nginx names it: the backend's local end */
 };
+
+#define NGX502_SIG_KERNEL	1	/* sent by the kernel itself (SEND_SIG_PRIV: OOM killer, ...) */
+#define NGX502_SIG_FAULT	2	/* raised by a fault of the process (si_code > 0) */
 
 /* 64 + len bytes: NGX502_EV_LOG_LINE. line[] holds len bytes, no NUL. */
 struct ngx502_log_event {

@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Upstream TCP connects of tracked workers, followed through socket
- * tracepoints only (no syscall tracepoint: those would slow every syscall
- * on the host).
+ * Upstream TCP connections of tracked workers, from connect to close,
+ * followed through socket tracepoints only (no syscall tracepoint: those
+ * would slow every syscall on the host).
  *
  * nginx connects non-blocking, so connect() returns EINPROGRESS and the
  * outcome arrives later, in softirq context of whatever task happens to
  * run (often the peer). The socket is therefore claimed for a worker when
  * the worker itself moves it to SYN_SENT, and every later event is
  * attributed through the socket, never through the current task.
+ *
+ * Once established, a connection is news only when it ends badly while a
+ * request is in flight: nginx sent bytes after the last bytes it received.
+ * The kernel stamps both (tcp_sock.lsndtime, icsk_ack.lrcvtime), so idle
+ * keep-alive connections that the backend closes are never reported.
  */
 #include "common.bpf.h"
+
+extern unsigned int CONFIG_HZ __kconfig __weak;
 
 static __always_inline void addr_from_sock(const struct sock *sk, __u16 family, __u8 *daddr)
 {
@@ -21,9 +28,32 @@ static __always_inline void addr_from_sock(const struct sock *sk, __u16 family, 
 		bpf_core_read(daddr, 4, &sk->__sk_common.skc_daddr);
 }
 
-static __always_inline void emit_conn(void *ctx, __u16 type, const struct sock *sk, struct conn *c,
-				      __s32 err, int oldstate, int newstate)
+static __always_inline __u32 port_key(const struct conn *c)
 {
+	return (__u32)c->family << 16 | c->sport;
+}
+
+/* Milliseconds since nginx last sent data on sk; 0 when nothing is in flight. */
+static __always_inline __u64 in_flight_ms(const struct sock *sk)
+{
+	const struct tcp_sock *tp = (const void *)sk;
+	const struct inet_connection_sock *icsk = (const void *)sk;
+	__u32 lsnd = BPF_CORE_READ(tp, lsndtime), lrcv = BPF_CORE_READ(icsk, icsk_ack.lrcvtime);
+	__u32 hz = CONFIG_HZ ? CONFIG_HZ : 250, now = (__u32)bpf_jiffies64();
+
+	if (!BPF_CORE_READ(tp, bytes_sent))
+		return 0;
+	/* data segments, not bytes_received: that one counts the FIN's sequence number too */
+	if (BPF_CORE_READ(tp, data_segs_in) && (__s32)(lsnd - lrcv) <= 0)
+		return 0;
+	/* at least 1: in flight, even when the wait is shorter than a jiffy */
+	return (__u64)(now - lsnd) * 1000 / hz + 1;
+}
+
+static __always_inline void emit_conn(void *ctx, __u16 type, const struct sock *sk, struct conn *c,
+				      __s32 err, int oldstate, int newstate, __u64 duration_ns)
+{
+	const struct tcp_sock *tp = (const void *)sk;
 	struct ngx502_conn_event *e = scratch_get();
 
 	if (!e)
@@ -31,7 +61,9 @@ static __always_inline void emit_conn(void *ctx, __u16 type, const struct sock *
 	__builtin_memset(e, 0, sizeof(*e));
 	hdr_fill(&e->hdr, type, sizeof(*e), c->tgid, c->tid, c->cgroup_id);
 	e->sock = (__u64)sk;
-	e->duration_ns = e->hdr.ts_ns - c->start_ns;
+	e->duration_ns = duration_ns;
+	e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
+	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
 	e->err = err;
 	e->source = NGX502_SRC_SOCK_TP;
 	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
@@ -41,6 +73,8 @@ static __always_inline void emit_conn(void *ctx, __u16 type, const struct sock *
 	e->daddr.family = c->family;
 	e->daddr.port = c->dport;
 	__builtin_memcpy(e->daddr.addr, c->daddr, sizeof(e->daddr.addr));
+	/* unread: what arrived and nginx never read (a header too big to take, for one) */
+	e->unread = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
 	emit(ctx, e, sizeof(*e));
 }
 
@@ -65,12 +99,66 @@ static __always_inline int on_syn_sent(const struct sock *sk)
 	return 0;
 }
 
+/* SYN_SENT -> CLOSE: a connect that failed. */
+static __always_inline void on_connect_failed(void *ctx, const struct sock *sk, struct conn *c)
+{
+	__u64 dur = bpf_ktime_get_ns() - c->start_ns;
+	__s32 err = BPF_CORE_READ(sk, sk_err);
+
+	/*
+	 * The kernel sets sk_err before the state change (tcp_done_with_error,
+	 * tcp_v4_err): RST in answer to the SYN -> ECONNREFUSED, ICMP ->
+	 * EHOSTUNREACH/ENETUNREACH, SYN retries used up -> ETIMEDOUT. No error
+	 * and no local port means tcp_v4_connect() could not pick one:
+	 * EADDRNOTAVAIL. No error otherwise: nginx closed it itself (its
+	 * connect timer, or the client went away).
+	 */
+	if (err)
+		emit_conn(ctx, NGX502_EV_TCP_CONNECT_ERR, sk, c, err, TCP_SYN_SENT_, TCP_CLOSE_, dur);
+	else if (!BPF_CORE_READ(sk, __sk_common.skc_num))
+		emit_conn(ctx, NGX502_EV_CONNECT_ERR, sk, c, EADDRNOTAVAIL_, TCP_SYN_SENT_,
+			  TCP_CLOSE_, dur);
+	else
+		emit_conn(ctx, NGX502_EV_CONNECT_ABORT, sk, c, 0, TCP_SYN_SENT_, TCP_CLOSE_, dur);
+}
+
+/* An established connection changes state: FIN from the peer, or nginx closing it. */
+static __always_inline void on_established_change(void *ctx, const struct sock *sk, struct conn *c,
+						  int oldstate, int newstate)
+{
+	__u64 waited = in_flight_ms(sk), unread;
+	const struct tcp_sock *tp = (const void *)sk;
+
+	if (c->reported)
+		return;
+	if (oldstate == TCP_ESTABLISHED_ && newstate == TCP_CLOSE_WAIT_) {
+		/* The peer's FIN, in softirq. Normal after a response; not before one. */
+		if (waited) {
+			c->reported = 1;
+			emit_conn(ctx, NGX502_EV_CONN_FIN, sk, c, 0, oldstate, newstate,
+				  waited * 1000000);
+		}
+		return;
+	}
+	if (newstate != TCP_FIN_WAIT1_ && newstate != TCP_CLOSE_ && newstate != TCP_LAST_ACK_)
+		return;
+	/* Our side closes. Only nginx's own close() counts here, in its process context. */
+	if ((bpf_get_current_pid_tgid() >> 32) != c->tgid)
+		return;
+	unread = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
+	if ((waited > abandon_min_ms && oldstate == TCP_ESTABLISHED_) || (__u32)unread) {
+		c->reported = 1;
+		emit_conn(ctx, NGX502_EV_CONN_ABANDON, sk, c, 0, oldstate, newstate,
+			  waited * 1000000);
+	}
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(handle_inet_sock_set_state, const struct sock *sk, const int oldstate, const int newstate)
 {
 	__u64 key = (__u64)sk;
 	struct conn *c;
-	__s32 err;
+	__u32 pk;
 
 	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP_)
 		return 0;
@@ -82,33 +170,42 @@ int BPF_PROG(handle_inet_sock_set_state, const struct sock *sk, const int oldsta
 		return 0;
 	if (oldstate == TCP_SYN_SENT_ && newstate == TCP_ESTABLISHED_) {
 		c->state = TCP_ESTABLISHED_;
-		/* Issue 3 follows established connections; until then, forget it. */
+		c->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		pk = port_key(c);
+		bpf_map_update_elem(&conn_ports, &pk, &key, BPF_ANY);
+		return 0;
+	}
+	if (oldstate == TCP_SYN_SENT_ && newstate == TCP_CLOSE_)
+		on_connect_failed(ctx, sk, c);
+	else if (oldstate == TCP_ESTABLISHED_ || oldstate == TCP_CLOSE_WAIT_)
+		on_established_change(ctx, sk, c, oldstate, newstate);
+	c->state = newstate;
+	if (newstate == TCP_CLOSE_) {
+		pk = port_key(c);
+		bpf_map_delete_elem(&conn_ports, &pk);
 		bpf_map_delete_elem(&conns, &key);
+	}
+	return 0;
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(handle_tcp_receive_reset, struct sock *sk)
+{
+	__u64 key = (__u64)sk, waited;
+	struct conn *c;
+
+	c = bpf_map_lookup_elem(&conns, &key);
+	if (!c || c->reported)
 		return 0;
-	}
-	if (newstate != TCP_CLOSE_) {
-		c->state = newstate;
+	/* In SYN_SENT the close that follows reports it, as ECONNREFUSED. */
+	if (c->state != TCP_ESTABLISHED_ && c->state != TCP_CLOSE_WAIT_)
 		return 0;
-	}
-	if (oldstate == TCP_SYN_SENT_) {
-		/*
-		 * A failed connect. The kernel sets sk_err before the state
-		 * change (tcp_done_with_error, tcp_v4_err): RST in answer to
-		 * the SYN -> ECONNREFUSED, ICMP -> EHOSTUNREACH/ENETUNREACH,
-		 * SYN retries used up -> ETIMEDOUT. No error and no local port
-		 * means tcp_v4_connect() could not pick one: EADDRNOTAVAIL.
-		 * No error otherwise: nginx closed it itself (connect timeout
-		 * or the client went away).
-		 */
-		err = BPF_CORE_READ(sk, sk_err);
-		if (err)
-			emit_conn(ctx, NGX502_EV_TCP_CONNECT_ERR, sk, c, err, oldstate, newstate);
-		else if (!BPF_CORE_READ(sk, __sk_common.skc_num))
-			emit_conn(ctx, NGX502_EV_CONNECT_ERR, sk, c, EADDRNOTAVAIL_, oldstate, newstate);
-		else
-			emit_conn(ctx, NGX502_EV_CONNECT_ABORT, sk, c, 0, oldstate, newstate);
-	}
-	bpf_map_delete_elem(&conns, &key);
+	waited = in_flight_ms(sk);
+	if (!waited)
+		return 0;
+	c->reported = 1;
+	emit_conn(ctx, NGX502_EV_CONN_RESET, sk, c, ECONNRESET_, c->state, TCP_CLOSE_,
+		  waited * 1000000);
 	return 0;
 }
 
@@ -126,6 +223,7 @@ int BPF_PROG(handle_tcp_retransmit_skb, const struct sock *sk, const struct sk_b
 	c->retrans++;
 	/* The first retransmit is the news (SYN unanswered for ~1 s); later ones add little. */
 	if (c->retrans == 1)
-		emit_conn(ctx, NGX502_EV_SYN_RETRANS, sk, c, 0, TCP_SYN_SENT_, TCP_SYN_SENT_);
+		emit_conn(ctx, NGX502_EV_SYN_RETRANS, sk, c, 0, TCP_SYN_SENT_, TCP_SYN_SENT_,
+			  bpf_ktime_get_ns() - c->start_ns);
 	return 0;
 }

@@ -10,9 +10,9 @@
 
 _Static_assert(sizeof(struct ngx502_hdr) == 32, "ngx502_hdr layout changed: bump the version");
 _Static_assert(sizeof(struct ngx502_addr) == 136, "ngx502_addr layout changed: bump the version");
-_Static_assert(sizeof(struct ngx502_conn_event) == 216, "conn_event layout changed: bump the version");
+_Static_assert(sizeof(struct ngx502_conn_event) == 224, "conn_event layout changed: bump the version");
 _Static_assert(sizeof(struct ngx502_target_event) == 64, "target_event layout changed");
-_Static_assert(sizeof(struct ngx502_signal_event) == 88, "signal_event layout changed");
+_Static_assert(sizeof(struct ngx502_signal_event) == 224, "signal_event layout changed");
 _Static_assert(sizeof(struct ngx502_log_event) == NGX502_LOG_HDR_SIZE + NGX502_LOG_MAX,
 	       "log_event layout changed");
 
@@ -123,6 +123,7 @@ static int decode_conn(const struct ngx502_conn_event *e, struct event *ev)
 	ev->new_state = e->new_state;
 	ev->retrans = e->retrans;
 	ev->peer_pid = e->peer_pid;
+	ev->unread = e->unread;
 	copy_fixed(path, sizeof(path), e->daddr.path, sizeof(e->daddr.path));
 	switch (e->daddr.family) {
 	case NGX502_AF_UNIX:

@@ -28,6 +28,7 @@ struct event {
 	int sport;
 	int old_state, new_state;
 	unsigned int peer_pid;
+	unsigned int unread;	/* bytes nginx never read */
 	int family;		/* AF_UNIX, AF_INET, AF_INET6; 0 when none */
 	unsigned char addr[16];
 	int port;

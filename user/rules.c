@@ -5,6 +5,8 @@
 #include "ngx502.h"
 #include "rules.h"
 
+#define RULES_MIN_BUFFER 4096
+
 /* A connect() that failed at once: the errno and the family say it all. */
 static enum cause connect_err(int family, int err)
 {
@@ -66,7 +68,17 @@ enum cause rules__cause_of(const struct event *ev)
 	case NGX502_EV_CONN_FIN:
 		return CAUSE_UPSTREAM_PREMATURE_CLOSE;
 	case NGX502_EV_CONN_ABANDON:
-		return CAUSE_UPSTREAM_READ_TIMEOUT;
+		/*
+		 * nginx closed an upstream connection itself. Nothing came back
+		 * since its request: its read timer fired. Bytes came back and
+		 * lie unread: it gave up on the header, too big for its buffer
+		 * when a page or more arrived (the smallest proxy_buffer_size).
+		 */
+		if (ev->duration_ns)
+			return CAUSE_UPSTREAM_READ_TIMEOUT;
+		if (ev->bytes_received >= RULES_MIN_BUFFER)
+			return CAUSE_UPSTREAM_HEADER_TOO_BIG;
+		return CAUSE_UNKNOWN;
 	case NGX502_EV_SIGNAL:
 		return CAUSE_BACKEND_KILLED;
 	default:

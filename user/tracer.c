@@ -145,7 +145,7 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	struct btf *vmlinux = NULL;
 	struct tracer *tr;
 	struct ngx502_bpf *s;
-	bool have_retrans;
+	bool have_retrans, have_reset, have_signal;
 	int err;
 
 	tr = calloc(1, sizeof(*tr));
@@ -168,6 +168,8 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		goto cleanup;
 	}
 	have_retrans = kernel_has_tracepoint(vmlinux, "tcp_retransmit_skb");
+	have_reset = kernel_has_tracepoint(vmlinux, "tcp_receive_reset");
+	have_signal = kernel_has_tracepoint(vmlinux, "signal_generate");
 
 	/* open */
 	s = ngx502_bpf__open();
@@ -186,6 +188,16 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		bpf_program__set_autoload(s->progs.handle_tcp_retransmit_skb, false);
 		fprintf(stderr, "warning: the kernel has no tcp:tcp_retransmit_skb tracepoint: "
 				"unanswered SYNs are seen only when nginx gives up\n");
+	}
+	if (!have_reset) {
+		bpf_program__set_autoload(s->progs.handle_tcp_receive_reset, false);
+		fprintf(stderr, "warning: the kernel has no tcp:tcp_receive_reset tracepoint "
+				"(Linux < 4.15): upstream resets come from the error log only\n");
+	}
+	if (!have_signal) {
+		bpf_program__set_autoload(s->progs.handle_signal_generate, false);
+		fprintf(stderr, "warning: the kernel has no signal:signal_generate tracepoint: "
+				"killed backends are not seen\n");
 	}
 
 	/* load */
@@ -214,6 +226,12 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	if (!err && have_retrans)
 		err = attach_prog(tr, s->progs.handle_tcp_retransmit_skb,
 				  "tp_btf/tcp_retransmit_skb", false);
+	if (!err && have_reset)
+		err = attach_prog(tr, s->progs.handle_tcp_receive_reset, "tp_btf/tcp_receive_reset",
+				  false);
+	if (!err && have_signal)
+		err = attach_prog(tr, s->progs.handle_signal_generate, "tp_btf/signal_generate",
+				  false);
 	if (!err && opts->syscall_probes)
 		err = attach_syscalls(tr);
 	if (err)

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Backends killed mid-request: a fatal signal to a process that holds the
+ * other end of an upstream connection of a tracked nginx worker (a php-fpm
+ * child ended by request_terminate_timeout, an OOM kill, a crash).
+ *
+ * The peer is found through its sockets, not its name: a unix socket
+ * accepted from nginx carries nginx's pid as its peer credentials
+ * (sk_peer_pid); a TCP socket on this host has nginx's local port as its
+ * remote port, which conn_ports maps back to nginx's socket. Signals are
+ * rare, so walking the receiver's descriptor table here costs nothing.
+ */
+#include "common.bpf.h"
+
+#define MAX_FDS_SCAN	256
+#define S_IFMT_		00170000
+#define S_IFSOCK_	0140000
+#define SEND_SIG_PRIV_	((struct kernel_siginfo *)1)
+
+static __always_inline bool fatal_signal(int sig)
+{
+	/* SIGQUIT, SIGILL, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGSEGV, SIGTERM */
+	return sig == 3 || sig == 4 || sig == 6 || sig == 7 || sig == 8 || sig == 9 || sig == 11 ||
+	       sig == 15;
+}
+
+struct match {
+	__u64 nginx_sock;
+	__u32 nginx_pid;
+	__u16 family;
+	__u16 port;
+	const struct sock *sk;	/* the backend's socket */
+};
+
+static __always_inline bool match_unix(const struct sock *sk, struct match *m)
+{
+	struct pid *pp = BPF_CORE_READ(sk, sk_peer_pid);
+	__u32 peer;
+
+	if (!pp)
+		return false;
+	peer = BPF_CORE_READ(pp, numbers[0].nr);
+	if (!target_of(peer))
+		return false;
+	m->nginx_pid = peer;
+	m->nginx_sock = (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
+	m->family = NGX502_AF_UNIX;
+	m->sk = sk;
+	return true;
+}
+
+static __always_inline bool match_tcp(const struct sock *sk, __u16 family, struct match *m)
+{
+	__u32 pk = (__u32)family << 16 | bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u64 *nsk;
+	struct conn *c;
+
+	nsk = bpf_map_lookup_elem(&conn_ports, &pk);
+	if (!nsk)
+		return false;
+	c = bpf_map_lookup_elem(&conns, nsk);
+	if (!c || c->dport != lport)
+		return false;
+	m->nginx_pid = c->tgid;
+	m->nginx_sock = *nsk;
+	m->family = family;
+	m->port = lport;
+	m->sk = sk;
+	return true;
+}
+
+static __always_inline bool find_nginx_peer(struct task_struct *task, struct match *m)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	unsigned int max;
+
+	if (!fdt)
+		return false;
+	fds = BPF_CORE_READ(fdt, fd);
+	max = BPF_CORE_READ(fdt, max_fds);
+	for (int i = 0; i < MAX_FDS_SCAN; i++) {
+		struct file *f = NULL;
+		struct socket *so;
+		struct sock *sk;
+		__u16 family;
+
+		if (i >= max)
+			break;
+		if (bpf_probe_read_kernel(&f, sizeof(f), &fds[i]) || !f)
+			continue;
+		if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT_) != S_IFSOCK_)
+			continue;
+		so = BPF_CORE_READ(f, private_data);
+		sk = BPF_CORE_READ(so, sk);
+		if (!sk)
+			continue;
+		family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		if (family == NGX502_AF_UNIX && match_unix(sk, m))
+			return true;
+		if ((family == NGX502_AF_INET || family == NGX502_AF_INET6) &&
+		    BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) == IPPROTO_TCP_ &&
+		    match_tcp(sk, family, m))
+			return true;
+	}
+	return false;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(handle_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	struct ngx502_signal_event *e;
+	const struct sock *sk;
+	struct match m = {};
+	__u32 tgid;
+
+	/* result 0: TRACE_SIGNAL_DELIVERED */
+	if (!fatal_signal(sig) || result != 0)
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	if (target_of(tgid) || !find_nginx_peer(task, &m))
+		return 0;
+	e = scratch_get();
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	hdr_fill(&e->hdr, NGX502_EV_SIGNAL, sizeof(*e), tgid, BPF_CORE_READ(task, pid),
+		 bpf_get_current_cgroup_id());
+	e->sock = m.nginx_sock;
+	e->sig = sig;
+	e->sender_pid = bpf_get_current_pid_tgid() >> 32;
+	e->nginx_pid = m.nginx_pid;
+	if (info == SEND_SIG_PRIV_)
+		e->flags |= NGX502_SIG_KERNEL;
+	else if (info && BPF_CORE_READ(info, si_code) > 0)
+		e->flags |= NGX502_SIG_FAULT;
+	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	bpf_get_current_comm(e->sender_comm, sizeof(e->sender_comm));
+	e->daddr.family = m.family;
+	e->daddr.port = m.port;
+	/* the upstream is the backend's own address: its accepted socket's local end */
+	sk = m.sk;
+	if (m.family == NGX502_AF_UNIX) {
+		const struct unix_sock *us = (const void *)sk;
+		struct unix_address *ua = BPF_CORE_READ(us, addr);
+
+		if (ua)
+			bpf_probe_read_kernel_str(e->daddr.path, sizeof(e->daddr.path),
+						  ua->name[0].sun_path);
+	} else if (m.family == NGX502_AF_INET6) {
+		bpf_core_read(e->daddr.addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+	} else {
+		bpf_core_read(e->daddr.addr, 4, &sk->__sk_common.skc_rcv_saddr);
+	}
+	emit(ctx, e, sizeof(*e));
+	return 0;
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Socket state that turns a failed upstream connect into evidence: who
+ * listens where (/proc/PID/net/{tcp,tcp6,unix}), how many TIME_WAIT sockets
+ * point at an upstream, the sysctls that bound queues and ports, and why a
+ * worker with given credentials can or cannot connect to a unix socket path.
+ *
+ * Parsers work on one line or on a whole text and are pure; the live readers
+ * stream the /proc tables through a fixed buffer (tens of thousands of
+ * TIME_WAIT lines must not cost megabytes). netns_pid 0 means the tool's own
+ * network namespace.
+ *
+ * Limits the caller should know:
+ *  - /proc/net/tcp6 does not show IPV6_V6ONLY, so a "::" listener is assumed
+ *    to accept IPv4 unless net.ipv6.bindv6only is 1 in that namespace.
+ *  - /proc/net/unix prints the path as bound, in the binder's mount
+ *    namespace, and a hostile process can bind a path containing a newline
+ *    to forge a line of that table: treat unix listener data as a hint about
+ *    that namespace, never as proof.
+ */
+#ifndef __SOCKSTATE_H
+#define __SOCKSTATE_H
+
+#include <stddef.h>
+#include "procfs.h"
+#include "rootfs.h"
+
+#define SOCKSTATE_MAX_SOCKETS	65536
+#define SOCKSTATE_MAX_LINES	(4 * 1024 * 1024)
+
+/* TCP states as numbered in /proc/net/tcp (include/net/tcp_states.h). */
+#define TCP_STATE_ESTABLISHED	0x01
+#define TCP_STATE_SYN_SENT	0x02
+#define TCP_STATE_TIME_WAIT	0x06
+#define TCP_STATE_LISTEN	0x0A
+/* /proc/net/unix Flags bit of a listening socket (__SO_ACCEPTCON). */
+#define UNIX_FLAG_ACCEPTCON	0x10000
+
+struct sock_listener {
+	int family;			/* 2 (AF_INET), 10 (AF_INET6), 1 (AF_UNIX) */
+	unsigned char addr[16];		/* network byte order; IPv4 in the first 4 bytes */
+	unsigned short port;		/* host byte order */
+	unsigned long inode;
+	char path[108];			/* unix: as bound ("@name" for abstract) */
+	int pid;			/* lowest PID holding it, 0 if unknown */
+	char comm[16];
+	char unit[128];			/* systemd .service/.scope of pid, "" if none */
+	/* Filled by the parsers, for callers that look at more than listeners: */
+	int state;			/* TCP_STATE_*, or the unix St column */
+	unsigned int uid;		/* tcp: owner uid column */
+	unsigned char raddr[16];	/* tcp: remote address and port */
+	unsigned short rport;
+	int type;			/* unix: 1 stream, 2 dgram, 5 seqpacket */
+	unsigned int flags;		/* unix: Flags column */
+};
+
+/* One line of /proc/net/tcp (family 2) or tcp6 (family 10) / unix. 0, or -EINVAL (header, garbage). */
+int sockstate__parse_tcp_line(const char *line, size_t len, int family, struct sock_listener *out);
+int sockstate__parse_unix_line(const char *line, size_t len, struct sock_listener *out);
+/* Whole tables: fills up to max entries, returns how many. state_filter -1 takes all states. */
+int sockstate__parse_tcp(const char *text, size_t len, int family, int state_filter,
+			 struct sock_listener *out, int max);
+int sockstate__parse_unix(const char *text, size_t len, int listening_only,
+			  struct sock_listener *out, int max);
+
+/* LISTEN sockets of the network namespace of netns_pid, with owners. Returns the count. */
+int sockstate__tcp_listeners(int netns_pid, struct sock_listener *out, int max);
+int sockstate__unix_listeners(int netns_pid, struct sock_listener *out, int max);
+/*
+ * The listener that would accept a connect to family/addr/port: an exact
+ * address beats a wildcard, and a "::" listener takes IPv4 (see above); an
+ * IPv4-mapped IPv6 target is looked up as IPv4. 0 or -ENOENT.
+ */
+int sockstate__find_tcp_listener(int netns_pid, int family, const unsigned char *addr,
+				 unsigned short port, struct sock_listener *out);
+/* Is a listening unix socket bound at path (in netns of pid)? 1 yes (out filled if not NULL), 0 no. */
+int sockstate__unix_path_listening(int netns_pid, const char *path, struct sock_listener *out);
+/* TIME_WAIT sockets whose remote end is family/addr/port (addr NULL or port 0: any). */
+int sockstate__time_wait_count(int netns_pid, int family, const unsigned char *addr,
+			       unsigned short port);
+
+enum sock_access_verdict {
+	SOCK_ACCESS_OK,
+	SOCK_ACCESS_MISSING,		/* the socket path does not exist */
+	SOCK_ACCESS_NOT_SOCKET,		/* it exists but is no socket */
+	SOCK_ACCESS_NO_WRITE,		/* the socket lacks write permission for the worker */
+	SOCK_ACCESS_DIR_NO_SEARCH,	/* a parent directory lacks search ('x') permission */
+	SOCK_ACCESS_PARENT_MISSING,	/* a parent directory does not exist (or is no directory) */
+};
+
+struct sock_access {
+	int verdict;
+	char path[256];			/* the socket, or the blocking directory */
+	unsigned int uid, gid;		/* owner of path */
+	unsigned int mode;		/* st_mode of path */
+	char owner[64], group[64];	/* names from the root's /etc/passwd, /etc/group; "" if unknown */
+	int acl;			/* path carries a POSIX ACL, which was used for the verdict */
+};
+
+/*
+ * Why would a process with these credentials (fsuid/fsgid and groups) fail
+ * to connect to the unix socket at path inside fs? Walks every directory
+ * from "/" (search permission) then the socket (write permission), honouring
+ * POSIX ACLs (php-fpm's listen.acl_users sets them); uid 0 has
+ * CAP_DAC_OVERRIDE. 0 with out filled, or -errno when the walk itself failed.
+ */
+int sockstate__unix_access(const struct rootfs *fs, const char *path, const struct proc_status *who,
+			   struct sock_access *out);
+/* "0600 root:root" (numbers where names are unknown). */
+const char *sockstate__describe_mode(const struct sock_access *a, char *buf, size_t size);
+const char *sockstate__verdict_name(int verdict);
+
+/*
+ * Pure helpers of unix_access. acl_allows: 1 when the system.posix_acl_access
+ * value grants want (a mask of 4 r, 2 w, 1 x) to who, 0 if not, -EINVAL on a
+ * malformed value. id_name: the name of id in /etc/passwd or /etc/group text.
+ */
+int sockstate__acl_allows(const void *xattr, size_t len, unsigned int owner, unsigned int group,
+			  const struct proc_status *who, int want);
+int sockstate__id_name(const char *text, size_t len, unsigned int id, char *buf, size_t size);
+
+/*
+ * sysctl by dotted name ("net.core.somaxconn") from the tool's /proc/sys.
+ * The value without its trailing newline; returns the length or -errno.
+ */
+int sockstate__sysctl(const char *name, char *buf, size_t size);
+/*
+ * The same, as seen in the network namespace of pid (net.* sysctls are per
+ * namespace): a short-lived child joins that namespace to read it.
+ */
+int sockstate__sysctl_netns(int pid, const char *name, char *buf, size_t size);
+/* net.ipv4.ip_local_port_range of the tool's namespace / of pid's. */
+int sockstate__port_range(int *lo, int *hi);
+int sockstate__port_range_netns(int pid, int *lo, int *hi);
+int sockstate__parse_port_range(const char *text, int *lo, int *hi);
+
+#endif /* __SOCKSTATE_H */
