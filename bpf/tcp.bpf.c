@@ -50,6 +50,19 @@ static __always_inline __u64 in_flight_ms(const struct sock *sk)
 	return (__u64)(now - lsnd) * 1000 / hz + 1;
 }
 
+/* Bytes that arrived and nginx never read; the peer's FIN takes a sequence number, not a byte. */
+static __always_inline __u32 unread_bytes(const struct sock *sk)
+{
+	const struct tcp_sock *tp = (const void *)sk;
+	__u32 n = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
+	int state = BPF_CORE_READ(sk, __sk_common.skc_state);
+
+	if (n && (BPF_CORE_READ(sk, sk_shutdown) & 1 /* RCV_SHUTDOWN: FIN seen */) &&
+	    state != TCP_ESTABLISHED_)
+		n--;
+	return n;
+}
+
 static __always_inline void emit_conn(void *ctx, __u16 type, const struct sock *sk, struct conn *c,
 				      __s32 err, int oldstate, int newstate, __u64 duration_ns)
 {
@@ -74,7 +87,7 @@ static __always_inline void emit_conn(void *ctx, __u16 type, const struct sock *
 	e->daddr.port = c->dport;
 	__builtin_memcpy(e->daddr.addr, c->daddr, sizeof(e->daddr.addr));
 	/* unread: what arrived and nginx never read (a header too big to take, for one) */
-	e->unread = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
+	e->unread = unread_bytes(sk);
 	emit(ctx, e, sizeof(*e));
 }
 
@@ -126,8 +139,7 @@ static __always_inline void on_connect_failed(void *ctx, const struct sock *sk, 
 static __always_inline void on_established_change(void *ctx, const struct sock *sk, struct conn *c,
 						  int oldstate, int newstate)
 {
-	__u64 waited = in_flight_ms(sk), unread;
-	const struct tcp_sock *tp = (const void *)sk;
+	__u64 waited = in_flight_ms(sk);
 
 	if (c->reported)
 		return;
@@ -145,8 +157,7 @@ static __always_inline void on_established_change(void *ctx, const struct sock *
 	/* Our side closes. Only nginx's own close() counts here, in its process context. */
 	if ((bpf_get_current_pid_tgid() >> 32) != c->tgid)
 		return;
-	unread = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
-	if ((waited > abandon_min_ms && oldstate == TCP_ESTABLISHED_) || (__u32)unread) {
+	if ((waited > abandon_min_ms && oldstate == TCP_ESTABLISHED_) || unread_bytes(sk)) {
 		c->reported = 1;
 		emit_conn(ctx, NGX502_EV_CONN_ABANDON, sk, c, 0, oldstate, newstate,
 			  waited * 1000000);

@@ -108,36 +108,24 @@ static void parse_text_name(struct event *ev, const char *name)
 	ev->port = port;
 }
 
-static int decode_conn(const struct ngx502_conn_event *e, struct event *ev)
+static int decode_addr(const struct ngx502_addr *a, struct event *ev)
 {
 	char path[NGX502_PATH_MAX + 1];
 
-	ev->sock = e->sock;
-	ev->duration_ns = e->duration_ns;
-	ev->bytes_sent = e->bytes_sent;
-	ev->bytes_received = e->bytes_received;
-	ev->err = e->err;
-	ev->source = e->source;
-	ev->sport = e->sport;
-	ev->old_state = e->old_state;
-	ev->new_state = e->new_state;
-	ev->retrans = e->retrans;
-	ev->peer_pid = e->peer_pid;
-	ev->unread = e->unread;
-	copy_fixed(path, sizeof(path), e->daddr.path, sizeof(e->daddr.path));
-	switch (e->daddr.family) {
+	copy_fixed(path, sizeof(path), a->path, sizeof(a->path));
+	switch (a->family) {
 	case NGX502_AF_UNIX:
 		ev->family = AF_UNIX;
 		break;
 	case NGX502_AF_INET:
 		ev->family = AF_INET;
-		memcpy(ev->addr, e->daddr.addr, 4);
-		ev->port = e->daddr.port;
+		memcpy(ev->addr, a->addr, 4);
+		ev->port = a->port;
 		break;
 	case NGX502_AF_INET6:
 		ev->family = AF_INET6;
-		memcpy(ev->addr, e->daddr.addr, 16);
-		ev->port = e->daddr.port;
+		memcpy(ev->addr, a->addr, 16);
+		ev->port = a->port;
 		break;
 	case 0:
 		/* nginx's own name of the peer, from the uprobe */
@@ -150,6 +138,23 @@ static int decode_conn(const struct ngx502_conn_event *e, struct event *ev)
 		event__format_addr(ev->family, ev->addr, ev->port, path, ev->upstream,
 				   sizeof(ev->upstream));
 	return 0;
+}
+
+static int decode_conn(const struct ngx502_conn_event *e, struct event *ev)
+{
+	ev->sock = e->sock;
+	ev->duration_ns = e->duration_ns;
+	ev->bytes_sent = e->bytes_sent;
+	ev->bytes_received = e->bytes_received;
+	ev->err = e->err;
+	ev->source = e->source;
+	ev->sport = e->sport;
+	ev->old_state = e->old_state;
+	ev->new_state = e->new_state;
+	ev->retrans = e->retrans;
+	ev->peer_pid = e->peer_pid;
+	ev->unread = e->unread;
+	return decode_addr(&e->daddr, ev);
 }
 
 int event__decode(const void *data, size_t size, struct event *ev)
@@ -208,7 +213,7 @@ int event__decode(const void *data, size_t size, struct event *ev)
 		copy_fixed(ev->comm, sizeof(ev->comm), e->comm, sizeof(e->comm));
 		copy_fixed(ev->sender_comm, sizeof(ev->sender_comm), e->sender_comm,
 			   sizeof(e->sender_comm));
-		return 0;
+		return decode_addr(&e->daddr, ev);
 	}
 	case NGX502_EV_LOG_LINE: {
 		const struct ngx502_log_event *e = data;

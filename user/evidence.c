@@ -295,16 +295,142 @@ static void fd_cause(struct diagnosis *d, const struct event *ev)
 		 "500 here, not 502; then %s", RELOAD_NGINX);
 }
 
+static const char *signal_name(int sig)
+{
+	const char *n = sigabbrev_np(sig);
+
+	return n ? n : "?";
+}
+
+/* After the connect: resets, early FINs, nginx giving up. */
+static void lifecycle_cause(struct diagnosis *d, const struct event *ev)
+{
+	unsigned long long ms = ev->duration_ns / 1000000;
+
+	switch (d->cause) {
+	case CAUSE_UPSTREAM_RESET:
+		diagnosis__evidence(d, "%s reset the connection (RST) %llu ms after nginx sent its "
+				    "request (%llu bytes sent, %llu received)", ev->upstream, ms,
+				    (unsigned long long)ev->bytes_sent,
+				    (unsigned long long)ev->bytes_received);
+		snprintf(d->fix, sizeof(d->fix),
+			 "the backend at %s aborts requests: look in its own log at this time for "
+			 "a crash or a restart, and check that it speaks the protocol nginx sends "
+			 "(proxy_pass vs fastcgi_pass, http vs https)", ev->upstream);
+		break;
+	case CAUSE_UPSTREAM_PREMATURE_CLOSE:
+		diagnosis__evidence(d, "%s closed the connection (FIN) %llu ms after nginx sent its "
+				    "request, before any response byte", ev->upstream, ms);
+		snprintf(d->fix, sizeof(d->fix),
+			 "the backend at %s closes without answering: look in its log at this time "
+			 "(a worker that died, a request it rejected, a protocol mismatch such as "
+			 "proxy_pass to a FastCGI port)", ev->upstream);
+		break;
+	case CAUSE_UPSTREAM_READ_TIMEOUT:
+		diagnosis__evidence(d, "nginx sent its request to %s and closed the connection "
+				    "after waiting %llu ms without a response byte", ev->upstream, ms);
+		snprintf(d->fix, sizeof(d->fix),
+			 "the backend at %s is slower than nginx's read timeout (proxy_read_timeout"
+			 "/fastcgi_read_timeout, 60s unless set): find what makes it slow (its slow "
+			 "log, database), add capacity, or raise the timeout at that location; then "
+			 "%s", ev->upstream, RELOAD_NGINX);
+		break;
+	case CAUSE_UPSTREAM_HEADER_TOO_BIG:
+		diagnosis__evidence(d, "%s answered %llu bytes and nginx gave up on the response "
+				    "header with %u bytes still unread", ev->upstream,
+				    (unsigned long long)ev->bytes_received, ev->unread);
+		snprintf(d->fix, sizeof(d->fix),
+			 "the response header from %s is larger than nginx's buffer: raise "
+			 "proxy_buffer_size (or fastcgi_buffer_size) at that location above the "
+			 "header size, e.g. proxy_buffer_size 32k; proxy_buffers 8 32k; "
+			 "proxy_busy_buffers_size 64k; then %s", ev->upstream, RELOAD_NGINX);
+		break;
+	default:
+		diagnosis__evidence(d, "nginx dropped the connection to %s after %llu bytes of "
+				    "response", ev->upstream, (unsigned long long)ev->bytes_received);
+		snprintf(d->fix, sizeof(d->fix), "see nginx's error log line for this request");
+		break;
+	}
+}
+
+static void signal_cause(struct diagnosis *d, const struct event *ev)
+{
+	char unit[128] = "";
+
+	procfs__unit(ev->pid, unit, sizeof(unit));
+	diagnosis__evidence(d, "%s (pid %u%s%s) got SIG%s (%d) while serving nginx worker %u's "
+			    "upstream connection to %s", ev->comm, ev->pid, unit[0] ? ", " : "",
+			    unit, signal_name(ev->sig), ev->sig, ev->nginx_pid, ev->upstream);
+	if (ev->sig_flags & 1)
+		diagnosis__evidence(d, "the kernel itself sent it: the OOM killer or a cgroup "
+				    "memory limit (see journalctl -k | grep -i oom)");
+	else if (ev->sig_flags & 2)
+		diagnosis__evidence(d, "the process crashed: the signal comes from its own fault");
+	else
+		diagnosis__evidence(d, "sent by %s (pid %u)", ev->sender_comm, ev->sender_pid);
+
+	if (ev->sig_flags & 1)
+		snprintf(d->fix, sizeof(d->fix),
+			 "the backend ran out of memory: lower pm.max_children or PHP's "
+			 "memory_limit so that all children fit, or raise the memory limit of "
+			 "its service/cgroup; nginx answered 502 for the request it was serving");
+	else if (ev->sig_flags & 2)
+		snprintf(d->fix, sizeof(d->fix),
+			 "%s crashed with SIG%s: find the core dump (coredumpctl list) and the "
+			 "script it ran (php-fpm log: 'exited on signal'); disable the extension "
+			 "that crashes or fix the code", ev->comm, signal_name(ev->sig));
+	else if (ev->sig == 15 && strstr(ev->sender_comm, "php-fpm"))
+		snprintf(d->fix, sizeof(d->fix),
+			 "php-fpm's master ended a request that ran past request_terminate_timeout: "
+			 "find the slow script (request_slowlog_timeout + slowlog in the pool), or "
+			 "raise request_terminate_timeout in the pool; then systemctl reload %s",
+			 unit[0] ? unit : "php8.2-fpm");
+	else
+		snprintf(d->fix, sizeof(d->fix),
+			 "%s (pid %u) killed the backend mid-request: find out why (a deploy, a "
+			 "watchdog, a manual kill) and stop it from killing busy workers",
+			 ev->sender_comm, ev->sender_pid);
+}
+
+static void describe_failure(struct diagnosis *d, const struct event *ev)
+{
+	switch (ev->type) {
+	case NGX502_EV_TCP_CONNECT_ERR:
+		diagnosis__evidence(d, "nginx worker %u: connect to %s failed later with %s (%s)",
+				    ev->pid, ev->upstream, strerrorname_np(ev->err) ?: "?",
+				    ev->err == ECONNREFUSED ? "RST in answer to the SYN" :
+				    strerrordesc_np(ev->err) ?: "?");
+		break;
+	case NGX502_EV_CONNECT_ERR:
+		diagnosis__evidence(d, "nginx worker %u: connect() to %s failed: %s (%s)", ev->pid,
+				    ev->upstream, strerrordesc_np(ev->err) ?: "?",
+				    strerrorname_np(ev->err) ?: "?");
+		break;
+	case NGX502_EV_SOCKET_ERR:
+		diagnosis__evidence(d, "nginx worker %u: socket() failed: %s (%s)", ev->pid,
+				    strerrordesc_np(ev->err) ?: "?", strerrorname_np(ev->err) ?: "?");
+		break;
+	default:
+		break;
+	}
+}
+
 void evidence__fill(struct diagnosis *d, const struct event *ev)
 {
 	struct proc_status worker = {};
 	struct rootfs *fs;
 	char root[64];
 
-	diagnosis__evidence(d, "%s from nginx worker %u: %s%s%s", d->cause == CAUSE_FD_EXHAUSTED ?
-			    "socket() failed" : "connect failed", ev->pid,
-			    ev->err ? strerrordesc_np(ev->err) : "no answer",
-			    ev->upstream[0] ? " for " : "", ev->upstream);
+	describe_failure(d, ev);
+	if (ev->type == NGX502_EV_SIGNAL) {
+		signal_cause(d, ev);
+		return;
+	}
+	if (ev->type == NGX502_EV_CONN_RESET || ev->type == NGX502_EV_CONN_FIN ||
+	    ev->type == NGX502_EV_CONN_ABANDON) {
+		lifecycle_cause(d, ev);
+		return;
+	}
 	snprintf(root, sizeof(root), "/proc/%u/root", ev->pid);
 	fs = rootfs__new(root);
 	if (procfs__status(ev->pid, &worker))

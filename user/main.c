@@ -34,6 +34,14 @@
 #define CAP_PERFMON_	38
 #define CAP_BPF_	39
 
+#define KILLED_RING		64
+#define KILLED_WINDOW_NS	(5 * 1000000000ull)
+
+struct killed {
+	uint64_t sock;
+	uint64_t ts_ns;
+};
+
 struct app {
 	struct env env;
 	struct targets *targets;
@@ -43,6 +51,8 @@ struct app {
 	uint64_t records;
 	uint64_t lost;
 	uint64_t bad_records;
+	struct killed killed[KILLED_RING];
+	unsigned int nkilled;
 };
 
 static volatile sig_atomic_t exiting;
@@ -98,19 +108,40 @@ static void attach_binary_of(struct app *app, int pid)
 		output__warning(app->out, "cannot watch nginx binary of pid %d", pid);
 }
 
+/* The FIN or RST that follows a backend's death is the same failure, not another. */
+static int after_kill(struct app *app, const struct event *ev)
+{
+	int i;
+
+	if (ev->type == NGX502_EV_SIGNAL) {
+		app->killed[app->nkilled++ % KILLED_RING] = (struct killed){ ev->sock, ev->ts_ns };
+		return 0;
+	}
+	if (ev->type != NGX502_EV_CONN_RESET && ev->type != NGX502_EV_CONN_FIN &&
+	    ev->type != NGX502_EV_CONN_ABANDON)
+		return 0;
+	for (i = 0; i < KILLED_RING; i++)
+		if (app->killed[i].sock == ev->sock &&
+		    ev->ts_ns - app->killed[i].ts_ns < KILLED_WINDOW_NS)
+			return 1;
+	return 0;
+}
+
 static void handle_failure(struct app *app, const struct event *ev)
 {
 	enum cause cause = rules__cause_of(ev);
 	struct diagnosis *d;
-	int created;
+	int created, pid;
 
-	if (cause == CAUSE_NONE)
+	if (cause == CAUSE_NONE || after_kill(app, ev))
 		return;
 	/* A SYN retransmit and the close after it are one failed connect. */
 	if (cause == CAUSE_UPSTREAM_CONNECT_TIMEOUT && ev->sock &&
 	    diag_table__sock_seen(app->diags, ev->sock))
 		return;
-	d = diag_table__hit(app->diags, cause, ev->upstream, ev->pid, ev->err, ev->ts_ns, &created);
+	/* for a killed backend the event's pid is the backend's; the diagnosis names nginx's */
+	pid = ev->type == NGX502_EV_SIGNAL ? (int)ev->nginx_pid : (int)ev->pid;
+	d = diag_table__hit(app->diags, cause, ev->upstream, pid, ev->err, ev->ts_ns, &created);
 	if (!d)
 		return;
 	d->from_kernel = 1;

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <linux/types.h>
 #include "ngx502.h"
 #include "rules.h"
 
-#define RULES_MIN_BUFFER 4096
+#define RULES_PAGE 4096
 
 /* A connect() that failed at once: the errno and the family say it all. */
 static enum cause connect_err(int family, int err)
@@ -70,15 +71,20 @@ enum cause rules__cause_of(const struct event *ev)
 	case NGX502_EV_CONN_ABANDON:
 		/*
 		 * nginx closed an upstream connection itself. Nothing came back
-		 * since its request: its read timer fired. Bytes came back and
-		 * lie unread: it gave up on the header, too big for its buffer
-		 * when a page or more arrived (the smallest proxy_buffer_size).
+		 * since its request: its read timer fired. Bytes lie unread
+		 * and what nginx took fills whole pages: it stopped at its
+		 * header buffer (proxy_buffer_size is a page or a few). Any
+		 * other unread remainder is a client that went away (499).
 		 */
 		if (ev->duration_ns)
 			return CAUSE_UPSTREAM_READ_TIMEOUT;
-		if (ev->bytes_received >= RULES_MIN_BUFFER)
-			return CAUSE_UPSTREAM_HEADER_TOO_BIG;
-		return CAUSE_UNKNOWN;
+		if (ev->unread && ev->bytes_received > ev->unread) {
+			uint64_t taken = ev->bytes_received - ev->unread;
+
+			if (taken >= RULES_PAGE && taken % RULES_PAGE == 0)
+				return CAUSE_UPSTREAM_HEADER_TOO_BIG;
+		}
+		return CAUSE_NONE;
 	case NGX502_EV_SIGNAL:
 		return CAUSE_BACKEND_KILLED;
 	default:

@@ -56,7 +56,7 @@ UNIT_TEST(socket_and_lifecycle)
 	CHECK_INT(cause(NGX502_EV_SOCKET_ERR, 0, EAFNOSUPPORT, 0), CAUSE_NONE);
 	CHECK_INT(cause(NGX502_EV_CONN_RESET, AF_INET, ECONNRESET, 0), CAUSE_UPSTREAM_RESET);
 	CHECK_INT(cause(NGX502_EV_CONN_FIN, AF_INET, 0, 0), CAUSE_UPSTREAM_PREMATURE_CLOSE);
-	CHECK_INT(cause(NGX502_EV_CONN_ABANDON, AF_INET, 0, 0), CAUSE_UNKNOWN);
+	CHECK_INT(cause(NGX502_EV_CONN_ABANDON, AF_INET, 0, 0), CAUSE_NONE);
 	CHECK_INT(cause(NGX502_EV_SIGNAL, 0, 0, 0), CAUSE_BACKEND_KILLED);
 	CHECK_INT(cause(NGX502_EV_TARGET_NEW, 0, 0, 0), CAUSE_NONE);
 	CHECK_INT(cause(NGX502_EV_LOG_LINE, 0, 0, 0), CAUSE_NONE);
@@ -69,11 +69,15 @@ UNIT_TEST(abandoned_connections)
 	ev.duration_ns = 1000000000;	/* waited a second after the request */
 	CHECK_INT(rules__cause_of(&ev), CAUSE_UPSTREAM_READ_TIMEOUT);
 	ev.duration_ns = 0;
-	ev.bytes_received = 20000;	/* answered, then dropped with bytes unread */
-	ev.unread = 12000;
+	ev.bytes_received = 20000;	/* nginx took its 4k buffer and dropped the rest */
+	ev.unread = 20000 - 4096;
 	CHECK_INT(rules__cause_of(&ev), CAUSE_UPSTREAM_HEADER_TOO_BIG);
-	ev.bytes_received = 100;
-	CHECK_INT(rules__cause_of(&ev), CAUSE_UNKNOWN);
+	ev.unread = 20000 - 8192;	/* an 8k buffer */
+	CHECK_INT(rules__cause_of(&ev), CAUSE_UPSTREAM_HEADER_TOO_BIG);
+	ev.unread = 20000 - 2081;	/* a client went away mid-response: not ours */
+	CHECK_INT(rules__cause_of(&ev), CAUSE_NONE);
+	ev.unread = 0;
+	CHECK_INT(rules__cause_of(&ev), CAUSE_NONE);
 }
 
 int main(void)
