@@ -93,3 +93,50 @@ int BPF_KPROBE(handle_ngx_log_error_core, __u64 level, void *log, int err, const
 		return report_socket(ctx, err);
 	return 0;
 }
+
+/*
+ * The finished error-log line: the same bytes nginx hands to write(2) or
+ * to its syslog writer. Sent with the line only (48 + len bytes).
+ */
+static __always_inline int capture_line(struct pt_regs *ctx, const void *buf, __u64 len, __s32 fd,
+					__u32 flags)
+{
+	struct ngx502_log_event *e;
+	__u32 n;
+
+	if (!current_is_target())
+		return 0;
+	e = scratch_get();
+	if (!e)
+		return 0;
+	if (len > NGX502_LOG_MAX) {
+		flags |= NGX502_LOG_TRUNCATED;
+		len = NGX502_LOG_MAX;
+	}
+	n = len;
+	if (n > NGX502_LOG_MAX)
+		return 0;	/* for the verifier: n is bounded */
+	if (bpf_probe_read_user(e->line, n, buf))
+		return 0;
+	hdr_fill_current(&e->hdr, NGX502_EV_LOG_LINE, NGX502_LOG_HDR_SIZE + n);
+	e->len = n;
+	e->flags = flags;
+	e->fd = fd;
+	e->reserved = 0;
+	emit(ctx, e, NGX502_LOG_HDR_SIZE + n);
+	return 0;
+}
+
+/* Attached at each `call write` inside ngx_log_error_core: write(fd, errstr, p - errstr). */
+SEC("uprobe")
+int BPF_KPROBE(handle_ngx_log_write, int fd, const void *buf, __u64 len)
+{
+	return capture_line(ctx, buf, len, fd, 0);
+}
+
+/* ngx_syslog_writer(ngx_log_t *log, ngx_uint_t level, u_char *buf, size_t len) */
+SEC("uprobe")
+int BPF_KPROBE(handle_ngx_syslog_writer, void *log, __u64 level, const void *buf, __u64 len)
+{
+	return capture_line(ctx, buf, len, -1, NGX502_LOG_SYSLOG);
+}

@@ -120,18 +120,22 @@ struct ngx502_signal_event {
 #define NGX502_SIG_KERNEL	1	/* sent by the kernel itself (SEND_SIG_PRIV: OOM killer, ...) */
 #define NGX502_SIG_FAULT	2	/* raised by a fault of the process (si_code > 0) */
 
-/* 64 + len bytes: NGX502_EV_LOG_LINE. line[] holds len bytes, no NUL. */
+/*
+ * 48 + len bytes: NGX502_EV_LOG_LINE, an nginx error-log line as a worker
+ * writes it (level, errno and everything else are in the text). The record
+ * is sent with its line only: hdr.size is 48 + len.
+ */
 struct ngx502_log_event {
 	struct ngx502_hdr hdr;
-	__u32 level;		/* nginx NGX_LOG_* level (1 emerg .. 8 debug) */
-	__s32 err;		/* errno nginx passed, 0 if none */
-	__u32 len;		/* bytes in line[] */
-	__u32 flags;		/* 1: truncated at NGX502_LOG_MAX */
-	char fmt[16];		/* start of nginx's format string (for matching) */
-	char line[NGX502_LOG_MAX];
+	__u32 len;		/* bytes in line[], at most NGX502_LOG_MAX */
+	__u32 flags;		/* NGX502_LOG_* */
+	__s32 fd;		/* the fd nginx wrote to; -1 for its syslog writer */
+	__u32 reserved;
+	char line[NGX502_LOG_MAX]; /* the bytes, '\n' included, no NUL */
 };
 
-#define NGX502_LOG_TRUNCATED	1
-#define NGX502_LOG_HDR_SIZE	64
+#define NGX502_LOG_TRUNCATED	1	/* nginx wrote more than NGX502_LOG_MAX bytes */
+#define NGX502_LOG_SYSLOG	2	/* taken from ngx_syslog_writer, not write() */
+#define NGX502_LOG_HDR_SIZE	48
 
 #endif /* __NGX502_H */

@@ -50,17 +50,20 @@ static __always_inline __u64 in_flight_ms(const struct sock *sk)
 	return (__u64)(now - lsnd) * 1000 / hz + 1;
 }
 
-/* Bytes that arrived and nginx never read; the peer's FIN takes a sequence number, not a byte. */
+/* The peer's FIN takes a sequence number and counts in bytes_received, but is no byte. */
+static __always_inline __u32 fin_seen(const struct sock *sk)
+{
+	return (BPF_CORE_READ(sk, sk_shutdown) & 1 /* RCV_SHUTDOWN */) &&
+	       BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_ESTABLISHED_;
+}
+
+/* Bytes that arrived and nginx never read. */
 static __always_inline __u32 unread_bytes(const struct sock *sk)
 {
 	const struct tcp_sock *tp = (const void *)sk;
 	__u32 n = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
-	int state = BPF_CORE_READ(sk, __sk_common.skc_state);
 
-	if (n && (BPF_CORE_READ(sk, sk_shutdown) & 1 /* RCV_SHUTDOWN: FIN seen */) &&
-	    state != TCP_ESTABLISHED_)
-		n--;
-	return n;
+	return n ? n - fin_seen(sk) : 0;
 }
 
 static __always_inline void emit_conn(void *ctx, __u16 type, const struct sock *sk, struct conn *c,
@@ -77,6 +80,8 @@ static __always_inline void emit_conn(void *ctx, __u16 type, const struct sock *
 	e->duration_ns = duration_ns;
 	e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
 	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	if (e->bytes_received)
+		e->bytes_received -= fin_seen(sk);
 	e->err = err;
 	e->source = NGX502_SRC_SOCK_TP;
 	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);

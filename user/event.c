@@ -221,9 +221,8 @@ int event__decode(const void *data, size_t size, struct event *ev)
 		if (size < NGX502_LOG_HDR_SIZE || e->len > NGX502_LOG_MAX ||
 		    size < NGX502_LOG_HDR_SIZE + (size_t)e->len)
 			return -EINVAL;
-		ev->level = e->level;
-		ev->err = e->err;
 		ev->log_flags = e->flags;
+		ev->log_fd = e->fd;
 		ev->line = e->line;
 		ev->line_len = e->len;
 		return 0;

@@ -49,8 +49,8 @@ struct event {
 	/* log records: line points into the record, not NUL-terminated */
 	const char *line;
 	size_t line_len;
-	int level;
 	int log_flags;
+	int log_fd;
 };
 
 /* 0, -EINVAL for a short or inconsistent record, -EPROTO for another version. */

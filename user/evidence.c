@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include "ngx502.h"
 #include "evidence.h"
+#include "logparse.h"
 #include "procfs.h"
 #include "rootfs.h"
 #include "sockstate.h"
@@ -446,4 +447,90 @@ void evidence__fill(struct diagnosis *d, const struct event *ev)
 	if (!d->fix[0])
 		snprintf(d->fix, sizeof(d->fix), "see the evidence; then %s", RELOAD_NGINX);
 	rootfs__free(fs);
+}
+
+/* For a diagnosis from the log alone: what nginx said, and the fix for that cause. */
+void evidence__fill_from_log(struct diagnosis *d, const struct ngx_log_line *l,
+			     struct diag_table *t)
+{
+	const char *up = d->upstream[0] ? d->upstream : "the upstream";
+	char err[128] = "";
+	int i, n;
+
+	if (l->err)
+		snprintf(err, sizeof(err), " (%d: %s)", l->err, l->errtext);
+	diagnosis__evidence(d, "nginx worker %u logged [%s] %s%s%s%s", l->pid,
+			    ngx_log_level__name(l->level) ?: "?", l->message, err,
+			    l->action[0] ? " while " : "", l->action);
+	if (l->request[0])
+		diagnosis__evidence(d, "request \"%s\" from %s", l->request, l->client);
+
+	switch (d->cause) {
+	case CAUSE_NO_LIVE_UPSTREAMS:
+		/* The failures that marked the peers down are the real cause: name them. */
+		for (i = 0, n = 0; i < diag_table__count(t) && n < 4; i++) {
+			const struct diagnosis *o = diag_table__get(t, i);
+
+			if (o == d || o->cause == CAUSE_NO_LIVE_UPSTREAMS)
+				continue;
+			diagnosis__evidence(d, "before it: %s on %s (%llu)", cause__name(o->cause),
+					    o->upstream, (unsigned long long)o->count);
+			n++;
+		}
+		snprintf(d->fix, sizeof(d->fix),
+			 "every server of upstream %s is marked down after failing (max_fails, 1 by "
+			 "default, within fail_timeout, 10s): fix the failures listed as evidence; "
+			 "add a backup server or tune max_fails/fail_timeout in the upstream block; "
+			 "then %s", up, RELOAD_NGINX);
+		break;
+	case CAUSE_UPSTREAM_INVALID_HEADER:
+		snprintf(d->fix, sizeof(d->fix),
+			 "%s answers something that is not a valid %s response: check that the "
+			 "directive matches the backend's protocol (proxy_pass for HTTP, "
+			 "fastcgi_pass for FastCGI, https:// for TLS) and fix the backend's "
+			 "headers; then %s", up, strstr(l->upstream, "fastcgi") ? "FastCGI" : "HTTP",
+			 RELOAD_NGINX);
+		break;
+	case CAUSE_UPSTREAM_UNRESOLVED:
+		snprintf(d->fix, sizeof(d->fix),
+			 "nginx cannot resolve %s: check the name and the DNS server in the "
+			 "resolver directive (dig @<resolver> %s), or use an address; then %s",
+			 l->target[0] ? l->target : up, l->target[0] ? l->target : up,
+			 RELOAD_NGINX);
+		break;
+	case CAUSE_UPSTREAM_SSL_FAILED:
+		snprintf(d->fix, sizeof(d->fix),
+			 "the TLS handshake with %s fails: 'wrong version number' means https:// "
+			 "to a plain-HTTP port; an alert 40/112 means SNI is needed "
+			 "(proxy_ssl_server_name on; proxy_ssl_name <host>); a verify error needs "
+			 "proxy_ssl_trusted_certificate; then %s", up, RELOAD_NGINX);
+		break;
+	case CAUSE_UPSTREAM_HEADER_TOO_BIG:
+		snprintf(d->fix, sizeof(d->fix),
+			 "the response header from %s is larger than nginx's buffer: raise "
+			 "proxy_buffer_size (fastcgi_buffer_size for FastCGI) at that location, "
+			 "e.g. 32k, with proxy_buffers 8 32k; then %s", up, RELOAD_NGINX);
+		break;
+	case CAUSE_UPSTREAM_READ_TIMEOUT:
+		snprintf(d->fix, sizeof(d->fix),
+			 "%s did not answer within nginx's read timeout: find what makes it slow, "
+			 "add capacity, or raise proxy_read_timeout/fastcgi_read_timeout at that "
+			 "location; then %s", up, RELOAD_NGINX);
+		break;
+	case CAUSE_UPSTREAM_CONNECT_TIMEOUT:
+		snprintf(d->fix, sizeof(d->fix),
+			 "%s did not accept the connection within proxy_connect_timeout: check "
+			 "that it is up, not behind a DROP rule, and that its accept queue is not "
+			 "full", up);
+		break;
+	case CAUSE_UNKNOWN:
+		snprintf(d->fix, sizeof(d->fix),
+			 "outside the catalogue: the log line is the evidence; check %s's own log "
+			 "at this time", up);
+		break;
+	default:
+		snprintf(d->fix, sizeof(d->fix), "%s; see the evidence and %s's own log at this "
+			 "time", cause__summary(d->cause), up);
+		break;
+	}
 }

@@ -13,4 +13,9 @@
 /* Fill d->evidence and d->fix for the failure ev that created d. */
 void evidence__fill(struct diagnosis *d, const struct event *ev);
 
+struct ngx_log_line;
+/* Fill d->evidence and d->fix for a diagnosis made from an error-log line alone. */
+void evidence__fill_from_log(struct diagnosis *d, const struct ngx_log_line *l,
+			     struct diag_table *t);
+
 #endif /* __EVIDENCE_H */

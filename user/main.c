@@ -18,18 +18,21 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include "clock.h"
+#include "correlate.h"
 #include "diag.h"
 #include "event.h"
 #include "evidence.h"
 #include "ngx502.h"
 #include "options.h"
 #include "output.h"
+#include "pin.h"
 #include "rules.h"
 #include "targets.h"
 #include "tracer.h"
 
 #define BURST_WINDOW_S	5
 #define POLL_MS		100
+#define PIN_RESCAN_NS	1000000000ull
 #define CAP_SYS_ADMIN_	21
 #define CAP_PERFMON_	38
 #define CAP_BPF_	39
@@ -48,6 +51,7 @@ struct app {
 	struct tracer *tracer;
 	struct output *out;
 	struct diag_table *diags;
+	struct correlator *corr;
 	uint64_t records;
 	uint64_t lost;
 	uint64_t bad_records;
@@ -113,25 +117,52 @@ static int after_kill(struct app *app, const struct event *ev)
 {
 	int i;
 
-	if (ev->type == NGX502_EV_SIGNAL) {
-		app->killed[app->nkilled++ % KILLED_RING] = (struct killed){ ev->sock, ev->ts_ns };
+	if (ev->type != NGX502_EV_SIGNAL && ev->type != NGX502_EV_CONN_RESET &&
+	    ev->type != NGX502_EV_CONN_FIN && ev->type != NGX502_EV_CONN_ABANDON)
 		return 0;
-	}
-	if (ev->type != NGX502_EV_CONN_RESET && ev->type != NGX502_EV_CONN_FIN &&
-	    ev->type != NGX502_EV_CONN_ABANDON)
-		return 0;
+	/* a second signal to the same backend mid-death (SIGTERM, then SIGKILL) is the same kill */
 	for (i = 0; i < KILLED_RING; i++)
 		if (app->killed[i].sock == ev->sock &&
 		    ev->ts_ns - app->killed[i].ts_ns < KILLED_WINDOW_NS)
 			return 1;
+	if (ev->type == NGX502_EV_SIGNAL)
+		app->killed[app->nkilled++ % KILLED_RING] = (struct killed){ ev->sock, ev->ts_ns };
 	return 0;
+}
+
+static void print_new(struct app *app, struct diagnosis *d)
+{
+	output__diagnosis(app->out, d);
+	d->reported_count = d->count;
+	d->reported_ns = clock__mono_ns();
+}
+
+static void on_new_kernel(void *ctx, struct diagnosis *d, const struct event *ev)
+{
+	evidence__fill(d, ev);
+	print_new(ctx, d);
+}
+
+static void on_new_log(void *ctx, struct diagnosis *d, const struct ngx_log_line *l)
+{
+	struct app *app = ctx;
+
+	evidence__fill_from_log(d, l, app->diags);
+	print_new(app, d);
+}
+
+static void on_log_attached(void *ctx, struct diagnosis *d)
+{
+	struct app *app = ctx;
+
+	/* the same diagnosis again, now with the line it explains: kernel+log */
+	output__diagnosis(app->out, d);
 }
 
 static void handle_failure(struct app *app, const struct event *ev)
 {
 	enum cause cause = rules__cause_of(ev);
-	struct diagnosis *d;
-	int created, pid;
+	int pid;
 
 	if (cause == CAUSE_NONE || after_kill(app, ev))
 		return;
@@ -141,16 +172,7 @@ static void handle_failure(struct app *app, const struct event *ev)
 		return;
 	/* for a killed backend the event's pid is the backend's; the diagnosis names nginx's */
 	pid = ev->type == NGX502_EV_SIGNAL ? (int)ev->nginx_pid : (int)ev->pid;
-	d = diag_table__hit(app->diags, cause, ev->upstream, pid, ev->err, ev->ts_ns, &created);
-	if (!d)
-		return;
-	d->from_kernel = 1;
-	if (!created)
-		return;
-	evidence__fill(d, ev);
-	output__diagnosis(app->out, d);
-	d->reported_count = d->count;
-	d->reported_ns = clock__mono_ns();
+	correlator__kernel(app->corr, cause, pid, ev);
 }
 
 static void on_event(void *ctx, const void *data, size_t size)
@@ -175,6 +197,9 @@ static void on_event(void *ctx, const void *data, size_t size)
 		targets__on_new(app->targets, ev.pid, ev.ppid, ev.reason == 2);
 		if (ev.reason == 2)
 			attach_binary_of(app, ev.pid);
+		break;
+	case NGX502_EV_LOG_LINE:
+		correlator__log(app->corr, ev.line, ev.line_len, ev.pid, ev.ts_ns);
 		break;
 	case NGX502_EV_TARGET_EXIT:
 		if (targets__on_exit(app->targets, ev.pid))
@@ -264,12 +289,57 @@ static void publish_targets(struct app *app)
 	}
 }
 
+/* Without the perf buffer nobody sees exits: forget what died (or is no longer nginx). */
+static void forget_dead(struct app *app)
+{
+	for (int i = 0; i < targets__count(app->targets); i++) {
+		const struct target_proc *p = targets__get(app->targets, i);
+
+		if (p->alive && !targets__is_nginx(p->pid))
+			targets__on_exit(app->targets, p->pid);
+	}
+}
+
+/*
+ * --pin: `events` belongs to an outside reader (scripts/ngx502-events), so no
+ * event loop here. The kernel adds forks of targets itself; once a second
+ * /proc is scanned for new masters (and their binaries' uprobes are pinned).
+ * The stop unpins everything, which detaches the programs.
+ */
+static int run_pinned(struct app *app)
+{
+	uint64_t start = clock__mono_ns(), last = start, events, drops;
+	int err;
+
+	err = pin__all(app->tracer, app->env.pin);
+	if (err)
+		return err;
+	output__ready(app->out, app->targets, tracer__probes(app->tracer));
+	while (!exiting && !err) {
+		usleep(POLL_MS * 1000);
+		if (clock__mono_ns() - last >= PIN_RESCAN_NS) {
+			last = clock__mono_ns();
+			forget_dead(app);
+			publish_targets(app);
+			err = pin__all(app->tracer, app->env.pin);
+		}
+		if (app->env.duration &&
+		    clock__mono_ns() - start >= (uint64_t)(app->env.duration * 1e9))
+			break;
+	}
+	pin__remove(app->env.pin);
+	tracer__counters(app->tracer, &events, &drops);
+	output__summary(app->out, app->diags, events, drops);
+	return err;
+}
+
 static int run(struct app *app)
 {
 	struct tracer_opts topts = {
 		.auto_discover = app->env.npids == 0,
 		.syscall_probes = app->env.syscall_probes,
 		.buffer_pages = app->env.buffer_pages,
+		.no_perf_buffer = app->env.pin != NULL,
 		.on_event = on_event,
 		.on_lost = on_lost,
 		.ctx = app,
@@ -281,6 +351,8 @@ static int run(struct app *app)
 	if (!app->tracer)
 		return -errno;
 	publish_targets(app);
+	if (app->env.pin)
+		return run_pinned(app);
 	output__ready(app->out, app->targets, tracer__probes(app->tracer));
 
 	start = clock__mono_ns();
@@ -291,13 +363,15 @@ static int run(struct app *app)
 				strerror(-err));
 			return err;
 		}
+		correlator__tick(app->corr, clock__mono_ns());
 		flush_bursts(app, 0);
 		if (app->env.duration &&
 		    clock__mono_ns() - start >= (uint64_t)(app->env.duration * 1e9))
 			break;
 	}
-	/* Drain what the kernel sent before the stop. */
+	/* Drain what the kernel sent before the stop; lines still waiting decide now. */
 	tracer__poll(app->tracer, 0);
+	correlator__tick(app->corr, UINT64_MAX);
 	flush_bursts(app, 1);
 	tracer__counters(app->tracer, &events, &drops);
 	output__summary(app->out, app->diags, app->records, app->lost + drops);
@@ -314,9 +388,17 @@ int main(int argc, char **argv)
 		return 2;
 	if (app.env.exit_now)
 		return 0;
-	if (app.env.container || app.env.cgroup || app.env.pin) {
+	if (app.env.container || app.env.cgroup) {
 		fprintf(stderr, "ngx502-trace: %s is not supported by this version yet\n",
-			app.env.container ? "--container" : app.env.cgroup ? "--cgroup" : "--pin");
+			app.env.container ? "--container" : "--cgroup");
+		return 1;
+	}
+	if (app.env.unpin)
+		return pin__remove(app.env.unpin) < 0 ? 1 : 0;
+	if (app.env.pin && pin__busy(app.env.pin)) {
+		fprintf(stderr, "ngx502-trace: %s/events is pinned already: another ngx502-trace "
+				"--pin owns it (ngx502-trace --unpin %s if it is gone)\n", app.env.pin,
+			app.env.pin);
 		return 1;
 	}
 	if (app.env.error_log) {
@@ -341,7 +423,13 @@ int main(int argc, char **argv)
 	app.targets = targets__new();
 	app.diags = diag_table__new();
 	app.out = output__new(app.env.json);
-	if (!app.targets || !app.diags || !app.out)
+	app.corr = correlator__new(app.diags, &(struct correlator_ops){
+		.on_new_kernel = on_new_kernel,
+		.on_new_log = on_new_log,
+		.on_log_attached = on_log_attached,
+		.ctx = &app,
+	});
+	if (!app.targets || !app.diags || !app.out || !app.corr)
 		goto cleanup;
 	err = find_targets(&app);
 	if (err)
@@ -351,6 +439,7 @@ int main(int argc, char **argv)
 cleanup:
 	tracer__free(app.tracer);
 	output__free(app.out);
+	correlator__free(app.corr);
 	diag_table__free(app.diags);
 	targets__free(app.targets);
 	return err ? 1 : 0;

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include <linux/types.h>
 #include "cause.h"
+#include "ngx502.h"
 #include "clock.h"
 #include "output.h"
 #include "text.h"
@@ -205,6 +207,14 @@ void output__event(struct output *o, const struct event *ev)
 					       json_object_new_int64(ev->duration_ns / 1000));
 		if (ev->comm[0])
 			json_object_object_add(j, "comm", jstr(o, ev->comm));
+		if (ev->type == NGX502_EV_SIGNAL) {
+			json_object_object_add(j, "signal", json_object_new_int(ev->sig));
+			json_object_object_add(j, "sender_pid", json_object_new_int(ev->sender_pid));
+			json_object_object_add(j, "nginx_pid", json_object_new_int(ev->nginx_pid));
+		}
+		if (ev->type == NGX502_EV_LOG_LINE)
+			json_object_object_add(j, "line", json_object_new_string(text__utf8(
+				ev->line, ev->line_len, o->buf, sizeof(o->buf))));
 		jprint(j);
 		return;
 	}

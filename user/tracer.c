@@ -14,6 +14,7 @@
 #include <linux/magic.h>
 #include "ngx502.h"
 #include "ngx502.skel.h"
+#include "nginxelf.h"
 #include "tracer.h"
 
 #define MAX_BINARIES	16
@@ -26,9 +27,13 @@ struct target {
 	__u32 flags;
 };
 
+#define LINKS_PER_BINARY (2 + NGINXELF_MAX_SITES)
+
 struct binary {
 	uint64_t dev, ino;
-	struct bpf_link *link;
+	int nlinks;
+	bool captures_log;
+	struct bpf_link *links[LINKS_PER_BINARY];
 };
 
 struct tracer {
@@ -41,8 +46,8 @@ struct tracer {
 	int nbins;
 	bool syscalls_attached;
 	bool mounted_tracefs;
-	const char *probes[MAX_PROBES + MAX_BINARIES + 1];
-	char *probe_names[MAX_PROBES + MAX_BINARIES];
+	const char *probes[MAX_PROBES + MAX_BINARIES * LINKS_PER_BINARY + 1];
+	char *probe_names[MAX_PROBES + MAX_BINARIES * LINKS_PER_BINARY];
 	int nprobes;
 };
 
@@ -50,8 +55,16 @@ static void add_probe_name(struct tracer *tr, const char *fmt, const char *arg)
 {
 	char *s;
 
-	if (tr->nprobes >= MAX_PROBES + MAX_BINARIES || asprintf(&s, fmt, arg) < 0)
+	if (tr->nprobes >= MAX_PROBES + MAX_BINARIES * LINKS_PER_BINARY)
 		return;
+	/* the same probe on another site of one binary is listed once */
+	if (asprintf(&s, fmt, arg) < 0)
+		return;
+	for (int i = 0; i < tr->nprobes; i++)
+		if (!strcmp(tr->probe_names[i], s)) {
+			free(s);
+			return;
+		}
 	tr->probe_names[tr->nprobes] = s;
 	tr->probes[tr->nprobes++] = s;
 	tr->probes[tr->nprobes] = NULL;
@@ -237,6 +250,10 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	if (err)
 		goto cleanup;
 
+	if (opts->no_perf_buffer) {
+		btf__free(vmlinux);
+		return tr;
+	}
 	tr->pb = perf_buffer__new(bpf_map__fd(s->maps.events), opts->buffer_pages, handle_sample,
 				  handle_lost, tr, &pb_opts);
 	if (!tr->pb) {
@@ -262,7 +279,8 @@ void tracer__free(struct tracer *tr)
 		return;
 	perf_buffer__free(tr->pb);
 	for (i = 0; i < tr->nbins; i++)
-		bpf_link__destroy(tr->bins[i].link);
+		for (int k = 0; k < tr->bins[i].nlinks; k++)
+			bpf_link__destroy(tr->bins[i].links[k]);
 	for (i = 0; i < tr->nlinks; i++)
 		bpf_link__destroy(tr->links[i]);
 	ngx502_bpf__destroy(tr->skel);
@@ -283,38 +301,101 @@ int tracer__add_target(struct tracer *tr, int pid, int master)
 	return 0;
 }
 
+static int attach_at(struct tracer *tr, struct binary *b, struct bpf_program *prog,
+		     const char *exe, unsigned long off, const char *what)
+{
+	struct bpf_link *link;
+
+	if (b->nlinks >= LINKS_PER_BINARY)
+		return -ENOSPC;
+	/* pid -1: every process running this binary; the BPF side filters on the target set. */
+	link = bpf_program__attach_uprobe(prog, false, -1, exe, off);
+	if (!link)
+		return -errno;
+	b->links[b->nlinks++] = link;
+	add_probe_name(tr, what, exe);
+	return 0;
+}
+
 int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint64_t ino)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = UPROBE_FUNC);
-	struct bpf_link *link;
+	struct ngx502_bpf *s = tr->skel;
+	struct nginx_sites sites;
+	struct binary *b;
 	int i, err;
 
-	if (tr->opts.syscall_probes)
-		return 0;
 	for (i = 0; i < tr->nbins; i++)
 		if (tr->bins[i].dev == dev && tr->bins[i].ino == ino)
 			return 0;
 	if (tr->nbins >= MAX_BINARIES)
 		return -ENOSPC;
-	/* pid -1: every process running this binary; the BPF side filters on the target set. */
-	link = bpf_program__attach_uprobe_opts(tr->skel->progs.handle_ngx_log_error_core, -1, exe, 0,
-					       &uo);
-	if (!link) {
-		err = -errno;
-		fprintf(stderr, "warning: no uprobe on %s:%s (%s): using syscall tracepoints, "
-				"which cost every process a little\n", exe, UPROBE_FUNC, strerror(-err));
-		return attach_syscalls(tr);
+	b = &tr->bins[tr->nbins++];
+	*b = (struct binary){ .dev = dev, .ino = ino };
+
+	err = nginxelf__find(exe, &sites);
+	if (err) {
+		fprintf(stderr, "warning: no %s in %s (%s): using syscall tracepoints for connect "
+				"failures, and the error log file for its lines\n", UPROBE_FUNC, exe,
+			strerror(-err));
+		return tr->opts.syscall_probes ? 0 : attach_syscalls(tr);
 	}
-	tr->bins[tr->nbins++] = (struct binary){ dev, ino, link };
-	add_probe_name(tr, "uprobe:%s:" UPROBE_FUNC, exe);
+	if (!tr->opts.syscall_probes) {
+		err = attach_at(tr, b, s->progs.handle_ngx_log_error_core, exe, sites.log_core,
+				"uprobe:%s:" UPROBE_FUNC);
+		if (err) {
+			fprintf(stderr, "warning: failed to attach a uprobe to %s: %s: using syscall "
+					"tracepoints\n", exe, strerror(-err));
+			attach_syscalls(tr);
+		}
+	}
+	/* The log lines themselves: optional, the loader falls back to following the file. */
+	for (i = 0; i < sites.nwrite; i++)
+		if (!attach_at(tr, b, s->progs.handle_ngx_log_write, exe, sites.write_calls[i],
+			       "uprobe:%s:" UPROBE_FUNC "+write"))
+			b->captures_log = true;
+	if (sites.syslog_writer)
+		attach_at(tr, b, s->progs.handle_ngx_syslog_writer, exe, sites.syslog_writer,
+			  "uprobe:%s:ngx_syslog_writer");
 	return 0;
+}
+
+bool tracer__captures_log(const struct tracer *tr, uint64_t dev, uint64_t ino)
+{
+	for (int i = 0; i < tr->nbins; i++)
+		if (tr->bins[i].dev == dev && tr->bins[i].ino == ino)
+			return tr->bins[i].captures_log;
+	return false;
 }
 
 int tracer__poll(struct tracer *tr, int timeout_ms)
 {
-	int n = perf_buffer__poll(tr->pb, timeout_ms);
+	int n;
+
+	if (!tr->pb)
+		return -ENOTCONN;
+	n = perf_buffer__poll(tr->pb, timeout_ms);
 
 	return n == -EINTR ? 0 : n;
+}
+
+struct ngx502_bpf *tracer__skel(const struct tracer *tr)
+{
+	return tr->skel;
+}
+
+struct bpf_link *tracer__link(const struct tracer *tr, int i)
+{
+	int b;
+
+	if (i < 0)
+		return NULL;
+	if (i < tr->nlinks)
+		return tr->links[i];
+	i -= tr->nlinks;
+	for (b = 0; b < tr->nbins; i -= tr->bins[b].nlinks, b++)
+		if (i < tr->bins[b].nlinks)
+			return tr->bins[b].links[i];
+	return NULL;
 }
 
 const char *const *tracer__probes(const struct tracer *tr)

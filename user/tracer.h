@@ -15,12 +15,15 @@ struct tracer_opts {
 	bool auto_discover;	/* the kernel adds every exec of nginx */
 	bool syscall_probes;	/* force the syscall tracepoints instead of the nginx uprobe */
 	int buffer_pages;	/* perf buffer pages per CPU (power of two) */
+	bool no_perf_buffer;	/* --pin: `events` belongs to an outside reader, open nothing on it */
 	void (*on_event)(void *ctx, const void *data, size_t size);
 	void (*on_lost)(void *ctx, uint64_t count);
 	void *ctx;
 };
 
 struct tracer;
+struct ngx502_bpf;
+struct bpf_link;
 
 /* NULL and errno set on failure; the reason was printed on stderr. */
 struct tracer *tracer__new(const struct tracer_opts *opts);
@@ -33,8 +36,15 @@ int tracer__add_target(struct tracer *tr, int pid, int master);
  * tracepoints when the binary has no ngx_log_error_core symbol.
  */
 int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint64_t ino);
+/* True when lines of that binary's error log are captured in the kernel. */
+bool tracer__captures_log(const struct tracer *tr, uint64_t dev, uint64_t ino);
 /* Wait up to timeout_ms for records and hand them to on_event. Count or -errno. */
 int tracer__poll(struct tracer *tr, int timeout_ms);
+
+/* The skeleton, for pinning its maps (user/pin.c). */
+struct ngx502_bpf *tracer__skel(const struct tracer *tr);
+/* The i-th attached link (tracepoints first, then nginx uprobes); NULL past the last. */
+struct bpf_link *tracer__link(const struct tracer *tr, int i);
 
 /* Names of the attached probes, NULL-terminated. */
 const char *const *tracer__probes(const struct tracer *tr);

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Kernel failures and nginx's error-log lines, matched: by worker pid, by
+ * upstream and by time. The kernel names the cause first; the line that
+ * explains the same failure is attached to that diagnosis (printed again as
+ * kernel+log), and a line no kernel event explains becomes a diagnosis of
+ * its own, from the log alone. Either may arrive first: per-CPU perf
+ * buffers do not keep order, and a file is read after it is flushed.
+ */
+#ifndef __CORRELATE_H
+#define __CORRELATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "diag.h"
+#include "event.h"
+#include "logparse.h"
+
+struct correlator;
+
+/* Called when a diagnosis is new (fill evidence and fix, print it) or got its log line (print it again). */
+struct correlator_ops {
+	void (*on_new_kernel)(void *ctx, struct diagnosis *d, const struct event *ev);
+	void (*on_new_log)(void *ctx, struct diagnosis *d, const struct ngx_log_line *l);
+	void (*on_log_attached)(void *ctx, struct diagnosis *d);
+	void *ctx;
+};
+
+struct correlator *correlator__new(struct diag_table *t, const struct correlator_ops *ops);
+void correlator__free(struct correlator *c);
+
+/* A kernel failure of this cause (rules__cause_of), from worker pid. */
+void correlator__kernel(struct correlator *c, enum cause cause, int pid, const struct event *ev);
+/*
+ * An error-log line. pid is the host pid of the worker that wrote it when
+ * known (kernel capture), 0 to take it from the text. now_ns: CLOCK_MONOTONIC.
+ */
+void correlator__log(struct correlator *c, const char *line, size_t len, int pid, uint64_t now_ns);
+/* Lines that waited long enough for a kernel event become log-only diagnoses. */
+void correlator__tick(struct correlator *c, uint64_t now_ns);
+/* Log lines seen, and those that were upstream failures. */
+void correlator__counts(const struct correlator *c, uint64_t *lines, uint64_t *failures);
+
+#endif /* __CORRELATE_H */
