@@ -12,7 +12,7 @@
  */
 #include "common.bpf.h"
 
-#define MAX_FDS_SCAN	256
+#define MAX_FDS_SCAN	1024	/* php-fpm children hold a handful */
 #define S_IFMT_		00170000
 #define S_IFSOCK_	0140000
 #define SEND_SIG_PRIV_	((struct kernel_siginfo *)1)
@@ -70,41 +70,51 @@ static __always_inline bool match_tcp(const struct sock *sk, __u16 family, struc
 	return true;
 }
 
+struct fd_scan {
+	struct file **fds;
+	unsigned int max;
+	struct match *m;
+};
+
+/* One descriptor of the receiver; bpf_loop() has the verifier check this once, not per fd. */
+static long scan_fd(__u32 i, void *data)
+{
+	struct fd_scan *fs = data;
+	struct file *f = NULL;
+	struct socket *so;
+	struct sock *sk;
+	__u16 family;
+
+	if (i >= fs->max)
+		return 1;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fs->fds[i]) || !f)
+		return 0;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT_) != S_IFSOCK_)
+		return 0;
+	so = BPF_CORE_READ(f, private_data);
+	sk = BPF_CORE_READ(so, sk);
+	if (!sk)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family == NGX502_AF_UNIX)
+		return match_unix(sk, fs->m);
+	if ((family == NGX502_AF_INET || family == NGX502_AF_INET6) &&
+	    BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) == IPPROTO_TCP_)
+		return match_tcp(sk, family, fs->m);
+	return 0;
+}
+
 static __always_inline bool find_nginx_peer(struct task_struct *task, struct match *m)
 {
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
-	unsigned int max;
+	struct fd_scan fs = { .m = m };
 
 	if (!fdt)
 		return false;
-	fds = BPF_CORE_READ(fdt, fd);
-	max = BPF_CORE_READ(fdt, max_fds);
-	for (int i = 0; i < MAX_FDS_SCAN; i++) {
-		struct file *f = NULL;
-		struct socket *so;
-		struct sock *sk;
-		__u16 family;
-
-		if (i >= max)
-			break;
-		if (bpf_probe_read_kernel(&f, sizeof(f), &fds[i]) || !f)
-			continue;
-		if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT_) != S_IFSOCK_)
-			continue;
-		so = BPF_CORE_READ(f, private_data);
-		sk = BPF_CORE_READ(so, sk);
-		if (!sk)
-			continue;
-		family = BPF_CORE_READ(sk, __sk_common.skc_family);
-		if (family == NGX502_AF_UNIX && match_unix(sk, m))
-			return true;
-		if ((family == NGX502_AF_INET || family == NGX502_AF_INET6) &&
-		    BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) == IPPROTO_TCP_ &&
-		    match_tcp(sk, family, m))
-			return true;
-	}
-	return false;
+	fs.fds = BPF_CORE_READ(fdt, fd);
+	fs.max = BPF_CORE_READ(fdt, max_fds);
+	bpf_loop(MAX_FDS_SCAN, scan_fd, &fs, 0);
+	return m->sk != NULL;
 }
 
 SEC("tp_btf/signal_generate")

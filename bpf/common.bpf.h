@@ -61,7 +61,8 @@ struct conn {
 
 /* Local port of an established upstream connection -> its socket: finds our end from the peer's. */
 struct conn_ports_map {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, MAX_CONNS);
 	__type(key, __u32);	/* family << 16 | local port */
 	__type(value, __u64);
@@ -69,6 +70,7 @@ struct conn_ports_map {
 
 struct targets_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, MAX_TARGETS);
 	__type(key, __u32);
 	__type(value, struct target);
@@ -81,8 +83,15 @@ struct cgroups_map {
 	__type(value, __u8);
 };
 
+/*
+ * Not LRU: an LRU map preallocates every entry, 10+ ms at creation on the
+ * way to ready. Entries are deleted when the socket reaches CLOSE, which
+ * every TCP socket does before it is freed; a full map refuses new entries
+ * and counts them (NGX502_STAT_CONNS_FULL).
+ */
 struct conns_map {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, MAX_CONNS);
 	__type(key, __u64);
 	__type(value, struct conn);
@@ -119,6 +128,7 @@ struct stats_map {
 /* connect() arguments between sys_enter and sys_exit (fallback probes). */
 struct pending_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, MAX_PENDING);
 	__type(key, __u64);
 	__type(value, __u64);

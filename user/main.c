@@ -22,6 +22,7 @@
 #include "diag.h"
 #include "event.h"
 #include "evidence.h"
+#include "logs.h"
 #include "ngx502.h"
 #include "options.h"
 #include "output.h"
@@ -52,6 +53,7 @@ struct app {
 	struct output *out;
 	struct diag_table *diags;
 	struct correlator *corr;
+	struct logs *logs;
 	uint64_t records;
 	uint64_t lost;
 	uint64_t bad_records;
@@ -213,6 +215,40 @@ static void on_event(void *ctx, const void *data, size_t size)
 	}
 }
 
+/* A line from a followed file: the worker's pid comes from the text. */
+static void on_file_line(void *ctx, const char *line, size_t len)
+{
+	struct app *app = ctx;
+
+	correlator__log(app->corr, line, len, 0, clock__mono_ns());
+}
+
+/*
+ * Lines come from the kernel when nginx's binary lets us capture them;
+ * otherwise, and for a --error-log the user named, from the files.
+ */
+static void follow_logs(struct app *app)
+{
+	int i, err;
+
+	if (app->env.error_log) {
+		err = logs__follow(app->logs, app->env.error_log, 0);
+		if (err)
+			output__warning(app->out, "cannot follow %s: %s", app->env.error_log,
+					strerror(-err));
+	}
+	for (i = 0; i < targets__count(app->targets); i++) {
+		const struct target_proc *p = targets__get(app->targets, i);
+
+		if (!p->alive || p->role != ROLE_MASTER ||
+		    tracer__captures_log(app->tracer, p->exe_dev, p->exe_ino))
+			continue;
+		if (logs__follow_master(app->logs, p->pid) <= 0)
+			output__warning(app->out, "no error-log lines from nginx %d: its binary "
+					"cannot be probed and no log file was found", p->pid);
+	}
+}
+
 static void on_lost(void *ctx, uint64_t count)
 {
 	struct app *app = ctx;
@@ -351,9 +387,12 @@ static int run(struct app *app)
 	if (!app->tracer)
 		return -errno;
 	publish_targets(app);
+	follow_logs(app);
+	clock__phase("targets+uprobes");
 	if (app->env.pin)
 		return run_pinned(app);
 	output__ready(app->out, app->targets, tracer__probes(app->tracer));
+	clock__phase("ready");
 
 	start = clock__mono_ns();
 	while (!exiting) {
@@ -363,6 +402,7 @@ static int run(struct app *app)
 				strerror(-err));
 			return err;
 		}
+		logs__poll(app->logs);
 		correlator__tick(app->corr, clock__mono_ns());
 		flush_bursts(app, 0);
 		if (app->env.duration &&
@@ -371,6 +411,7 @@ static int run(struct app *app)
 	}
 	/* Drain what the kernel sent before the stop; lines still waiting decide now. */
 	tracer__poll(app->tracer, 0);
+	logs__poll(app->logs);
 	correlator__tick(app->corr, UINT64_MAX);
 	flush_bursts(app, 1);
 	tracer__counters(app->tracer, &events, &drops);
@@ -429,16 +470,22 @@ int main(int argc, char **argv)
 		.on_log_attached = on_log_attached,
 		.ctx = &app,
 	});
-	if (!app.targets || !app.diags || !app.out || !app.corr)
+	app.logs = logs__new(on_file_line, &app);
+	if (!app.targets || !app.diags || !app.out || !app.corr || !app.logs)
 		goto cleanup;
+	clock__phase("start");
 	err = find_targets(&app);
+	clock__phase("find targets");
 	if (err)
 		goto cleanup;
 	err = run(&app);
 
 cleanup:
+	clock__phase("stop");
 	tracer__free(app.tracer);
+	clock__phase("detach");
 	output__free(app.out);
+	logs__free(app.logs);
 	correlator__free(app.corr);
 	diag_table__free(app.diags);
 	targets__free(app.targets);

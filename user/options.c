@@ -13,6 +13,7 @@
 enum {
 	OPT_CGROUP = 256,
 	OPT_PIN,
+	OPT_UNPIN,
 	OPT_VERSION,
 	OPT_SYSCALLS,
 	OPT_BUFFER_PAGES,
@@ -26,6 +27,7 @@ static const char doc[] =
 	"  ngx502-trace -p 1234              nginx master 1234 and all its workers\n"
 	"  ngx502-trace -p 1234 -d 30 --json 30 seconds of JSON lines for a script\n"
 	"  ngx502-trace -l /var/log/nginx/error.log   correlate with this error log\n"
+	"  ngx502-trace --pin /sys/fs/bpf/ngx502     events for scripts/ngx502-events\n"
 	"\nExit status: 0 on a normal stop (Ctrl-C, SIGTERM, --duration), 1 on a runtime "
 	"failure, 2 on a usage error.";
 
@@ -39,6 +41,7 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SEC", 0, "stop after SEC seconds", 0 },
 	{ "verbose", 'v', NULL, 0, "also print each raw kernel event", 0 },
 	{ "pin", OPT_PIN, "DIR", 0, "pin the event perf buffer and programs under DIR (bpffs)", 0 },
+	{ "unpin", OPT_UNPIN, "DIR", 0, "remove what --pin left under DIR, then exit", 0 },
 	{ "syscall-probes", OPT_SYSCALLS, NULL, 0, "use syscall tracepoints instead of the nginx "
 	  "uprobe (costs every process on the host a little)", 0 },
 	{ "buffer-pages", OPT_BUFFER_PAGES, "N", 0, "perf buffer pages per CPU (power of two, "
@@ -119,6 +122,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_PIN:
 		env->pin = arg;
 		break;
+	case OPT_UNPIN:
+		env->unpin = arg;
+		break;
 	case OPT_SYSCALLS:
 		env->syscall_probes = true;
 		break;
@@ -165,6 +171,10 @@ int options__parse(int argc, char **argv, struct env *env)
 	if (err || env->usage_error) {
 		if (!env->usage_error)
 			fprintf(stderr, "ngx502-trace: invalid command line (see --help)\n");
+		return -EINVAL;
+	}
+	if (!env->exit_now && env->pin && env->unpin) {
+		fprintf(stderr, "ngx502-trace: --pin and --unpin exclude each other\n");
 		return -EINVAL;
 	}
 	if (!env->exit_now && !!env->npids + !!env->container + !!env->cgroup > 1) {

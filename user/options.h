@@ -14,6 +14,7 @@ struct env {
 	const char *cgroup;
 	const char *error_log;
 	const char *pin;
+	const char *unpin;	/* --unpin DIR: remove what --pin left there, then exit */
 	bool json;
 	bool verbose;
 	bool syscall_probes;

@@ -108,13 +108,33 @@ static int add_child(int pid, void *arg)
 	return 0;
 }
 
+/* /proc/PID/task/PID/children lists them at once; a scan of /proc is the fallback. */
+static int add_children(struct children_ctx *c)
+{
+	char file[64], buf[8192], *p, *end;
+	long n, child;
+
+	snprintf(file, sizeof(file), "task/%d/children", c->master);
+	n = procfs__read(c->master, file, buf, sizeof(buf));
+	if (n < 0 || n >= (long)sizeof(buf) - 1)
+		return procfs__for_each_pid(add_child, c) < 0 ? -EIO : 0;
+	for (p = buf; *p; p = end) {
+		child = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (child > 0)
+			add_child((int)child, c);
+	}
+	return 0;
+}
+
 static int add_family(struct targets *t, int master)
 {
 	struct children_ctx c = { t, master };
 
 	if (!add(t, master, master, ROLE_MASTER))
 		return -ENOSPC;
-	return procfs__for_each_pid(add_child, &c) < 0 ? -EIO : 0;
+	return add_children(&c);
 }
 
 int targets__add_pid(struct targets *t, int pid, char *err, size_t errlen)

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -15,6 +17,7 @@
 #include "ngx502.h"
 #include "ngx502.skel.h"
 #include "nginxelf.h"
+#include "clock.h"
 #include "tracer.h"
 
 #define MAX_BINARIES	16
@@ -34,6 +37,11 @@ struct binary {
 	int nlinks;
 	bool captures_log;
 	struct bpf_link *links[LINKS_PER_BINARY];
+};
+
+struct btf_file {
+	void *data;
+	size_t size;
 };
 
 struct tracer {
@@ -70,12 +78,47 @@ static void add_probe_name(struct tracer *tr, const char *fmt, const char *arg)
 	tr->probes[tr->nprobes] = NULL;
 }
 
-static bool kernel_has_tracepoint(const struct btf *vmlinux, const char *tp)
+/*
+ * Does the kernel have this tracepoint for tp_btf? Its BTF then names a
+ * typedef btf_trace_<tp>. A search of the raw string table answers that in
+ * a millisecond, where parsing all of vmlinux BTF takes ~50 ms of the time
+ * to ready (libbpf parses it once more to load anyway).
+ */
+static bool kernel_has_tracepoint(const struct btf_file *vmlinux, const char *tp)
 {
 	char name[128];
+	int n;
 
-	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	return vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) > 0;
+	n = snprintf(name, sizeof(name), "%cbtf_trace_%s", '\0', tp);
+	return vmlinux->data && memmem(vmlinux->data, vmlinux->size, name, n + 1);
+}
+
+static int btf_file__open(struct btf_file *f, const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_size <= 0) {
+		close(fd);
+		return -EINVAL;
+	}
+	f->size = st.st_size;
+	f->data = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (f->data == MAP_FAILED) {
+		f->data = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+static void btf_file__close(struct btf_file *f)
+{
+	if (f->data)
+		munmap(f->data, f->size);
+	f->data = NULL;
 }
 
 /* tracefs holds the ids of the syscall tracepoints; mount it when nobody did. */
@@ -155,7 +198,7 @@ static void handle_lost(void *ctx, int cpu, __u64 count)
 struct tracer *tracer__new(const struct tracer_opts *opts)
 {
 	struct perf_buffer_opts pb_opts = { .sz = sizeof(pb_opts) };
-	struct btf *vmlinux = NULL;
+	struct btf_file vmlinux = {};
 	struct tracer *tr;
 	struct ngx502_bpf *s;
 	bool have_retrans, have_reset, have_signal;
@@ -166,24 +209,24 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		return NULL;
 	tr->opts = *opts;
 
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+	if (btf_file__open(&vmlinux, "/sys/kernel/btf/vmlinux")) {
 		fprintf(stderr, "error: the kernel exposes no BTF (/sys/kernel/btf/vmlinux): "
 				"ngx502-trace needs CONFIG_DEBUG_INFO_BTF=y\n");
 		err = -ENOTSUP;
 		goto cleanup;
 	}
-	vmlinux = btf__load_vmlinux_btf();
-	if (!kernel_has_tracepoint(vmlinux, "inet_sock_set_state") ||
-	    !kernel_has_tracepoint(vmlinux, "sched_process_fork")) {
+	if (!kernel_has_tracepoint(&vmlinux, "inet_sock_set_state") ||
+	    !kernel_has_tracepoint(&vmlinux, "sched_process_fork")) {
 		fprintf(stderr, "error: the kernel lacks the sock:inet_sock_set_state or "
 				"sched:sched_process_fork tracepoint (needs Linux >= 4.16)\n");
 		err = -ENOTSUP;
 		goto cleanup;
 	}
-	have_retrans = kernel_has_tracepoint(vmlinux, "tcp_retransmit_skb");
-	have_reset = kernel_has_tracepoint(vmlinux, "tcp_receive_reset");
-	have_signal = kernel_has_tracepoint(vmlinux, "signal_generate");
+	have_retrans = kernel_has_tracepoint(&vmlinux, "tcp_retransmit_skb");
+	have_reset = kernel_has_tracepoint(&vmlinux, "tcp_receive_reset");
+	have_signal = kernel_has_tracepoint(&vmlinux, "signal_generate");
 
+	clock__phase("probe kernel");
 	/* open */
 	s = ngx502_bpf__open();
 	if (!s) {
@@ -207,12 +250,17 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		fprintf(stderr, "warning: the kernel has no tcp:tcp_receive_reset tracepoint "
 				"(Linux < 4.15): upstream resets come from the error log only\n");
 	}
-	if (!have_signal) {
+	if (have_signal && libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, NULL) <= 0) {
+		have_signal = false;
+		fprintf(stderr, "warning: the kernel has no bpf_loop() helper (Linux < 5.17): "
+				"killed backends are not seen\n");
+	} else if (!have_signal) {
 		bpf_program__set_autoload(s->progs.handle_signal_generate, false);
 		fprintf(stderr, "warning: the kernel has no signal:signal_generate tracepoint: "
 				"killed backends are not seen\n");
 	}
 
+	clock__phase("open");
 	/* load */
 	err = ngx502_bpf__load(s);
 	if (err) {
@@ -225,6 +273,7 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		goto cleanup;
 	}
 
+	clock__phase("load");
 	/* attach: the target set first, so no fork is missed */
 	err = attach_prog(tr, s->progs.handle_sched_process_fork, "tp_btf/sched_process_fork", true);
 	if (!err)
@@ -251,9 +300,10 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		goto cleanup;
 
 	if (opts->no_perf_buffer) {
-		btf__free(vmlinux);
+		btf_file__close(&vmlinux);
 		return tr;
 	}
+	clock__phase("attach");
 	tr->pb = perf_buffer__new(bpf_map__fd(s->maps.events), opts->buffer_pages, handle_sample,
 				  handle_lost, tr, &pb_opts);
 	if (!tr->pb) {
@@ -261,11 +311,11 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		fprintf(stderr, "error: failed to create the perf buffer: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	btf__free(vmlinux);
+	btf_file__close(&vmlinux);
 	return tr;
 
 cleanup:
-	btf__free(vmlinux);
+	btf_file__close(&vmlinux);
 	tracer__free(tr);
 	errno = -err;
 	return NULL;

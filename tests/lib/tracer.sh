@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# shellcheck shell=bash
+#
+# Running the tool under test: as a background tracer (start_tracer /
+# stop_tracer) or as a one-shot command (run_tool) for the CLI tests.
+
+READY_TIMEOUT=${READY_TIMEOUT:-5}
+
+# start_tracer ARGS...: "$NGX502" --json ARGS in the background, stdout in
+# $T/trace.out, stderr in $T/trace.err; returns once it printed "ready".
+start_tracer()
+{
+	[ -x "$NGX502" ] || fail "no tool binary at $NGX502 (run make)"
+	: >"$T/trace.out"
+	log "tracer: $NGX502 --json $*"
+	# a background job of a script starts with SIGINT ignored: give the
+	# tool the default disposition, as an interactive shell would
+	env --default-signal=INT,QUIT "$NGX502" --json "$@" >"$T/trace.out" 2>"$T/trace.err" &
+	TRACER_PID=$!
+	register_pid "$TRACER_PID"
+	wait_until "$READY_TIMEOUT" tracer_ready_or_dead
+	if ! pid_alive "$TRACER_PID"; then
+		wait "$TRACER_PID"
+		fail "tracer exited early (exit $?) before ready: $(head -n 3 "$T/trace.err")"
+	fi
+	tracer_is_ready || fail "tracer printed no ready line within ${READY_TIMEOUT} s"
+	log "tracer ready: $(ready_line)"
+}
+
+ready_line()
+{
+	jq -R -c 'fromjson? | select(type == "object" and .type == "ready")' \
+		"$T/trace.out" 2>/dev/null | head -n 1
+}
+
+tracer_is_ready()
+{
+	[ -n "$(ready_line)" ]
+}
+
+tracer_ready_or_dead()
+{
+	tracer_is_ready || ! pid_alive "$TRACER_PID"
+}
+
+# stop_tracer: SIGINT, wait up to 5 s; expects exit 0 and a summary line,
+# and checks that every line of stdout is a JSON object with "type" and "ts".
+stop_tracer()
+{
+	local rc
+
+	pid_alive "$TRACER_PID" ||
+		fail "tracer died before the end of the test: $(head -n 3 "$T/trace.err")"
+	kill -INT "$TRACER_PID"
+	wait_until 5 all_dead "$TRACER_PID" ||
+		fail "tracer still running 5 s after SIGINT"
+	wait "$TRACER_PID"
+	rc=$?
+	[ "$rc" = 0 ] || fail "tracer exited $rc after SIGINT (want 0): $(head -n 3 "$T/trace.err")"
+	expect_json_lines "$T/trace.out"
+	SUMMARY=$(jq -c 'select(.type == "summary")' "$T/trace.out" | tail -n 1)
+	[ -n "$SUMMARY" ] || fail "no summary line after SIGINT"
+	log "summary: $SUMMARY"
+}
+
+# expect_json_lines FILE: each line one JSON object with "type" and an RFC 3339 UTC "ts".
+expect_json_lines()
+{
+	local bad
+
+	bad=$(jq -R -r '. as $line | (try fromjson catch null) as $o
+		| if ($o | type) == "object" and ($o.type | type) == "string"
+		     and ($o.ts | type) == "string"
+		     and ($o.ts | test("^\\d{4}-\\d\\d-\\d\\dT[\\d:]{8}\\.\\d{6}(Z|\\+00:00)$"))
+		  then empty else $line end' "$1" 2>&1 | head -n 1)
+	[ -z "$bad" ] || fail "not a JSON object with type and an RFC 3339 UTC ts: $bad"
+}
+
+# run_tool ARGS...: run the tool to completion (bounded by RUN_TIMEOUT, 15 s);
+# sets TOOL_RC, stdout in $T/cli.out, stderr in $T/cli.err.
+run_tool()
+{
+	[ -x "$NGX502" ] || fail "no tool binary at $NGX502 (run make)"
+	log "run: $NGX502 $*"
+	timeout -k 2 "${RUN_TIMEOUT:-15}" "$NGX502" "$@" >"$T/cli.out" 2>"$T/cli.err" </dev/null
+	TOOL_RC=$?
+	[ "$TOOL_RC" = 124 ] && fail "'$NGX502 $*' still running after ${RUN_TIMEOUT:-15} s"
+	log "exit $TOOL_RC; stderr: $(head -c 300 "$T/cli.err")"
+}
+
+expect_exit_code()
+{
+	[ "$TOOL_RC" = "$1" ] ||
+		fail "exit code $TOOL_RC, want $1; stderr: $(head -n 2 "$T/cli.err")"
+}
+
+# expect_stderr_lines N: exactly N lines on stderr ("one clear line").
+expect_stderr_lines()
+{
+	local n
+
+	n=$(grep -c '' "$T/cli.err")
+	[ "$n" = "$1" ] || fail "stderr has $n lines, want $1: $(head -n 4 "$T/cli.err")"
+}
+
+expect_stderr_match()
+{
+	grep -Eq -- "$1" "$T/cli.err" ||
+		fail "stderr does not match /$1/: $(head -n 2 "$T/cli.err")"
+}
+
+expect_stdout_match()
+{
+	grep -Eq -- "$1" "$T/cli.out" ||
+		fail "stdout does not match /$1/: $(head -n 2 "$T/cli.out")"
+}

@@ -1,0 +1,724 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * php-fpm configuration reader. One pass over each file, line by line; the
+ * current section survives an include, as in php-fpm, where the ini parser's
+ * current pool is global state. A section seen twice continues the same
+ * pool, and a later key overrides an earlier one. Strings live in an arena
+ * freed with the configuration.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fpmconf.h"
+#include "rootfs.h"
+
+#define ARENA_CHUNK (64 * 1024)
+#define MAX_GLOBALS 64
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+struct global {
+	const char *key;
+	struct fpm_val v;
+};
+
+struct fpm_conf {
+	struct chunk *arena;
+	struct fpm_pool *pools;
+	int npools, cappools;
+	struct global globals[MAX_GLOBALS];
+	int nglobals;
+	const char **files;
+	int nfiles;
+	const char *warnings[FPM_CONF_MAX_WARNINGS];
+	int nwarnings;
+	/* while loading */
+	const char *active[FPM_CONF_MAX_DEPTH + 1]; /* files being read, outermost first */
+	const struct rootfs *fs;
+	char prefix[4096];
+	int cur; /* current pool, -1 for [global] */
+	size_t total;
+	int reads, limited, keys, stop, oom;
+};
+
+static void *arena_alloc(struct fpm_conf *c, size_t n)
+{
+	struct chunk *ch = c->arena;
+	size_t size;
+	void *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (!ch || ch->size - ch->used < n) {
+		/* start small: most inputs are a few lines */
+		size = ch && ch->size < ARENA_CHUNK ? ch->size * 2 : ch ? ARENA_CHUNK : 4096;
+		if (size < n)
+			size = n;
+		ch = malloc(sizeof(*ch) + size);
+		if (!ch) {
+			c->oom = c->stop = 1;
+			return NULL;
+		}
+		ch->size = size;
+		ch->used = 0;
+		ch->next = c->arena;
+		c->arena = ch;
+	}
+	p = ch->data + ch->used;
+	ch->used += n;
+	return p;
+}
+
+static char *arena_strndup(struct fpm_conf *c, const char *s, size_t n)
+{
+	char *p = arena_alloc(c, n + 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void warn(struct fpm_conf *c, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void warn(struct fpm_conf *c, const char *file, int line, const char *fmt, ...)
+{
+	char buf[512];
+	int n = 0;
+	va_list ap;
+
+	if (c->nwarnings >= FPM_CONF_MAX_WARNINGS)
+		return;
+	if (file)
+		n = snprintf(buf, sizeof(buf), "%s:%d: ", file, line);
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	c->warnings[c->nwarnings] = arena_strndup(c, buf, strlen(buf));
+	if (c->warnings[c->nwarnings])
+		c->nwarnings++;
+}
+
+static const char *add_file(struct fpm_conf *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nfiles; i++)
+		if (!strcmp(c->files[i], name))
+			return c->files[i];
+	if (c->nfiles >= FPM_CONF_MAX_FILES)
+		return NULL;
+	c->files[c->nfiles] = arena_strndup(c, name, strlen(name));
+	return c->files[c->nfiles] ? c->files[c->nfiles++] : NULL;
+}
+
+/* ---- settings ------------------------------------------------------------- */
+
+static int start_pool(struct fpm_conf *c, const char *name, const char *file, int line)
+{
+	struct fpm_pool *p;
+	int i;
+
+	for (i = 0; i < c->npools; i++)
+		if (!strcmp(c->pools[i].name, name))
+			return i;
+	if (c->npools >= FPM_CONF_MAX_POOLS) {
+		warn(c, file, line, "more than %d pools, [%s] is ignored", FPM_CONF_MAX_POOLS,
+		     name);
+		return -2;
+	}
+	if (c->npools == c->cappools) {
+		int cap = c->cappools ? c->cappools * 2 : 8;
+
+		p = realloc(c->pools, cap * sizeof(*p));
+		if (!p) {
+			c->oom = c->stop = 1;
+			return -2;
+		}
+		c->pools = p;
+		c->cappools = cap;
+	}
+	p = &c->pools[c->npools];
+	memset(p, 0, sizeof(*p));
+	p->name = arena_strndup(c, name, strlen(name));
+	p->file = file;
+	p->line = line;
+	return p->name ? c->npools++ : -2;
+}
+
+/* Replace every "$pool" by the pool name, within FPM_CONF_MAX_VALUE bytes. */
+static const char *expand_pool(struct fpm_conf *c, const char *v, const char *name,
+			       const char *file, int line)
+{
+	size_t vlen = strlen(v), nlen = strlen(name), n = 0, len = vlen;
+	const char *s;
+	char *out, *o;
+
+	for (s = strstr(v, "$pool"); s; s = strstr(s + 5, "$pool")) {
+		n++;
+		len += nlen;
+		if (len > FPM_CONF_MAX_VALUE) {
+			warn(c, file, line, "value too long after $pool substitution");
+			return v;
+		}
+	}
+	if (!n)
+		return v;
+	out = o = arena_alloc(c, len + 1);
+	if (!out)
+		return v;
+	for (s = v; *s;) {
+		if (!strncmp(s, "$pool", 5)) {
+			memcpy(o, name, nlen);
+			o += nlen;
+			s += 5;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static struct fpm_val *pool_field(struct fpm_pool *p, const char *key)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} fields[] = {
+#define F(k, f) {k, offsetof(struct fpm_pool, f)}
+		F("listen", listen),
+		F("listen.owner", listen_owner),
+		F("listen.group", listen_group),
+		F("listen.mode", listen_mode),
+		F("listen.backlog", listen_backlog),
+		F("listen.allowed_clients", listen_allowed_clients),
+		F("user", user),
+		F("group", group),
+		F("pm", pm),
+		F("pm.max_children", pm_max_children),
+		F("request_terminate_timeout", request_terminate_timeout),
+#undef F
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!strcmp(key, fields[i].key))
+			return (struct fpm_val *)((char *)p + fields[i].off);
+	return NULL;
+}
+
+static void set_value(struct fpm_conf *c, const char *key, const char *value, const char *file,
+		      int line)
+{
+	struct fpm_val *v = NULL;
+	int i;
+
+	if (c->cur >= 0) {
+		v = pool_field(&c->pools[c->cur], key);
+		if (!v)
+			return;
+		value = expand_pool(c, value, c->pools[c->cur].name, file, line);
+	} else if (c->cur == -1) {
+		for (i = 0; i < c->nglobals && !v; i++)
+			if (!strcmp(c->globals[i].key, key))
+				v = &c->globals[i].v;
+		if (!v) {
+			if (c->nglobals == MAX_GLOBALS)
+				return;
+			c->globals[c->nglobals].key = arena_strndup(c, key, strlen(key));
+			if (!c->globals[c->nglobals].key)
+				return;
+			v = &c->globals[c->nglobals++].v;
+		}
+	} else {
+		return; /* inside a pool that was refused */
+	}
+	v->value = value;
+	v->file = file;
+	v->line = line;
+}
+
+/* ---- parser --------------------------------------------------------------- */
+
+static void parse(struct fpm_conf *c, const char *text, size_t len, const char *file, int depth);
+
+static void include(struct fpm_conf *c, const char *pattern, const char *file, int line, int depth)
+{
+	char full[4096], **list = NULL;
+	int i, j, n;
+
+	if (!c->fs)
+		return;
+	if (depth >= FPM_CONF_MAX_DEPTH) {
+		warn(c, file, line, "include %s: nesting deeper than %d, not read", pattern,
+		     FPM_CONF_MAX_DEPTH);
+		return;
+	}
+	if (snprintf(full, sizeof(full), "%s%s%s", pattern[0] == '/' ? "" : c->prefix,
+		     pattern[0] == '/' ? "" : "/", pattern) >= (int)sizeof(full)) {
+		warn(c, file, line, "include: name too long");
+		return;
+	}
+	n = rootfs__glob(c->fs, full, &list, FPM_CONF_MAX_FILES);
+	if (n < 0) {
+		warn(c, file, line, "include %s: %s", full, strerror(-n));
+		return;
+	}
+	if (!n && !strpbrk(full, "*?["))
+		warn(c, file, line, "cannot read include %s: %s", full, strerror(ENOENT));
+	for (i = 0; i < n && !c->stop; i++) {
+		const char *name;
+		char *buf;
+		long r;
+
+		if (c->reads >= FPM_CONF_MAX_FILES || c->total >= FPM_CONF_MAX_TOTAL) {
+			if (!c->limited++)
+				warn(c, file, line,
+				     "too many or too large files, %s and more not read", list[i]);
+			break;
+		}
+		r = rootfs__read_file(c->fs, list[i], FPM_CONF_MAX_FILE, &buf);
+		if (r < 0) {
+			warn(c, file, line, "cannot read include %s: %s", list[i], strerror(-r));
+			continue;
+		}
+		c->reads++;
+		c->total += r;
+		name = add_file(c, list[i]);
+		for (j = 0; name && j <= depth; j++) {
+			if (c->active[j] == name) {
+				warn(c, file, line, "include loop: %s is already being read", name);
+				name = NULL;
+			}
+		}
+		if (name) {
+			c->active[depth + 1] = name;
+			parse(c, buf, r, name, depth + 1);
+		}
+		free(buf);
+	}
+	rootfs__free_list(list, n);
+}
+
+static const char *trim(const char *s, const char *e, size_t *n)
+{
+	while (s < e && isspace((unsigned char)*s))
+		s++;
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	*n = e - s;
+	return s;
+}
+
+/* The value part of "key = value": quoted, or up to a ';' comment. */
+static char *parse_value(struct fpm_conf *c, const char *s, const char *e, const char *file,
+			 int line)
+{
+	const char *q;
+	char *out, *o;
+	size_t n;
+
+	s = trim(s, e, &n);
+	e = s + n;
+	if (s < e && (*s == '"' || *s == '\'')) {
+		out = o = arena_alloc(c, e - s + 1);
+		if (!out)
+			return NULL;
+		for (q = s + 1; q < e && *q != *s; q++) {
+			if (*s == '"' && *q == '\\' && q + 1 < e && (q[1] == '"' || q[1] == '\\'))
+				q++;
+			*o++ = *q;
+		}
+		if (q == e)
+			warn(c, file, line, "unterminated quoted value");
+		*o = '\0';
+		return out;
+	}
+	q = memchr(s, ';', e - s);
+	if (q)
+		e = q;
+	s = trim(s, e, &n);
+	return arena_strndup(c, s, n);
+}
+
+static void parse_line(struct fpm_conf *c, const char *s, const char *e, const char *file, int line,
+		       int depth)
+{
+	const char *eq, *k;
+	char key[256], *v;
+	size_t n;
+
+	s = trim(s, e, &n);
+	e = s + n;
+	if (s == e || *s == ';' || *s == '#')
+		return;
+	if (*s == '[') {
+		const char *close = memchr(s, ']', e - s);
+		char *name;
+
+		if (!close) {
+			warn(c, file, line, "section without \"]\"");
+			return;
+		}
+		k = trim(s + 1, close, &n);
+		name = arena_strndup(c, k, n);
+		if (!name)
+			return;
+		if (!n) {
+			warn(c, file, line, "empty section name");
+			c->cur = -2;
+		} else if (!strcasecmp(name, "global")) {
+			c->cur = -1;
+		} else {
+			c->cur = start_pool(c, name, file, line);
+		}
+		return;
+	}
+	eq = memchr(s, '=', e - s);
+	if (!eq) {
+		warn(c, file, line, "syntax error, no \"=\"");
+		return;
+	}
+	k = trim(s, eq, &n);
+	if (!n || n >= sizeof(key)) {
+		warn(c, file, line, "bad key");
+		return;
+	}
+	if (++c->keys > FPM_CONF_MAX_KEYS) {
+		warn(c, file, line, "more than %d settings, the rest is ignored",
+		     FPM_CONF_MAX_KEYS);
+		c->stop = 1;
+		return;
+	}
+	memcpy(key, k, n);
+	key[n] = '\0';
+	v = parse_value(c, eq + 1, e, file, line);
+	if (!v)
+		return;
+	if (!strcmp(key, "include"))
+		include(c, v, file, line, depth);
+	else
+		set_value(c, key, v, file, line);
+}
+
+static void parse(struct fpm_conf *c, const char *text, size_t len, const char *file, int depth)
+{
+	const char *p = text, *end = text + len, *eol;
+	int line = 0;
+
+	while (p < end && !c->stop) {
+		eol = memchr(p, '\n', end - p);
+		if (!eol)
+			eol = end;
+		parse_line(c, p, eol, file, ++line, depth);
+		p = eol + 1;
+	}
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+static struct fpm_conf *conf_new(void)
+{
+	struct fpm_conf *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->cur = -1; /* settings before any section are global */
+	c->files = calloc(FPM_CONF_MAX_FILES, sizeof(*c->files));
+	if (!c->files) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static struct fpm_conf *conf_done(struct fpm_conf *c)
+{
+	c->fs = NULL;
+	if (c->oom) {
+		fpm_conf__free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return c;
+}
+
+struct fpm_conf *fpm_conf__load(const struct rootfs *fs, const char *path)
+{
+	const char *slash, *name;
+	struct fpm_conf *c;
+	char *buf;
+	long n;
+
+	if (!fs || !path || path[0] != '/') {
+		errno = EINVAL;
+		return NULL;
+	}
+	n = rootfs__read_file(fs, path, FPM_CONF_MAX_FILE, &buf);
+	if (n < 0) {
+		errno = -n;
+		return NULL;
+	}
+	c = conf_new();
+	if (!c) {
+		free(buf);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->fs = fs;
+	slash = strrchr(path, '/');
+	if ((size_t)(slash - path) < sizeof(c->prefix)) {
+		memcpy(c->prefix, path, slash - path);
+		c->prefix[slash - path] = '\0';
+	}
+	c->reads = 1;
+	name = add_file(c, path);
+	c->active[0] = name;
+	if (name)
+		parse(c, buf, n, name, 0);
+	free(buf);
+	return conf_done(c);
+}
+
+struct fpm_conf *fpm_conf__parse_text(const char *text, size_t len, const char *file)
+{
+	struct fpm_conf *c;
+	const char *name;
+
+	if (!text) {
+		errno = EINVAL;
+		return NULL;
+	}
+	c = conf_new();
+	if (!c)
+		return NULL;
+	name = add_file(c, file ? file : "-");
+	if (name)
+		parse(c, text, len, name, 0);
+	return conf_done(c);
+}
+
+void fpm_conf__free(struct fpm_conf *c)
+{
+	struct chunk *ch, *next;
+
+	if (!c)
+		return;
+	for (ch = c->arena; ch; ch = next) {
+		next = ch->next;
+		free(ch);
+	}
+	free(c->files);
+	free(c->pools);
+	free(c);
+}
+
+/* ---- queries -------------------------------------------------------------- */
+
+int fpm_conf__npools(const struct fpm_conf *c)
+{
+	return c ? c->npools : 0;
+}
+
+const struct fpm_pool *fpm_conf__pool(const struct fpm_conf *c, int i)
+{
+	return c && i >= 0 && i < c->npools ? &c->pools[i] : NULL;
+}
+
+const struct fpm_pool *fpm_conf__pool_by_name(const struct fpm_conf *c, const char *name)
+{
+	int i;
+
+	for (i = 0; c && name && i < c->npools; i++)
+		if (!strcmp(c->pools[i].name, name))
+			return &c->pools[i];
+	return NULL;
+}
+
+enum { HOST_NAME, HOST_ANY, HOST_ANY4, HOST_V4, HOST_V6 };
+
+struct laddr {
+	int unix_path; /* host is a socket path */
+	int kind;      /* HOST_* */
+	int port;
+	unsigned char bin[16];
+	char host[512];
+};
+
+/* php-fpm's rule: a ':' makes it TCP, digits alone are a port, anything else a path. */
+static int laddr_parse(const char *s, int is_key, struct laddr *a)
+{
+	const char *colon, *h = s;
+	size_t n;
+	char *end;
+	long port;
+
+	memset(a, 0, sizeof(*a));
+	if (is_key && !strncmp(s, "unix:", 5)) {
+		s += 5;
+	} else if (strchr(s, ':') || (*s && strspn(s, "0123456789") == strlen(s))) {
+		colon = strrchr(s, ':');
+		if (colon) {
+			n = colon - s;
+			if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+				h = s + 1;
+				n -= 2;
+			}
+			s = colon + 1;
+		} else {
+			n = 0;
+		}
+		if (n >= sizeof(a->host) || !isdigit((unsigned char)*s))
+			return -EINVAL;
+		errno = 0;
+		port = strtol(s, &end, 10);
+		if (errno || *end || port < 1 || port > 65535)
+			return -EINVAL;
+		a->port = port;
+		memcpy(a->host, h, n);
+		a->host[n] = '\0';
+		if (!n || !strcmp(a->host, "*"))
+			a->kind = HOST_ANY;
+		else if (!strcmp(a->host, "0.0.0.0"))
+			a->kind = HOST_ANY4;
+		else if (inet_pton(AF_INET, a->host, a->bin) == 1)
+			a->kind = HOST_V4;
+		else if (inet_pton(AF_INET6, a->host, a->bin) == 1)
+			a->kind = HOST_V6;
+		else
+			a->kind = HOST_NAME;
+		/* [::] with php-fpm's IPV6_V6ONLY=0 takes IPv4 too. */
+		if (a->kind == HOST_V6 && !memcmp(a->bin, (unsigned char[16]){0}, 16))
+			a->kind = HOST_ANY;
+		return 0;
+	}
+	if (!*s || strlen(s) >= sizeof(a->host))
+		return -EINVAL;
+	a->unix_path = 1;
+	strcpy(a->host, s);
+	return 0;
+}
+
+static int is_loopback(const struct laddr *a)
+{
+	static const unsigned char v4[4] = {127, 0, 0, 1};
+	static const unsigned char v6[16] = {[15] = 1};
+
+	return (a->kind == HOST_V4 && !memcmp(a->bin, v4, 4)) ||
+	       (a->kind == HOST_V6 && !memcmp(a->bin, v6, 16)) ||
+	       (a->kind == HOST_NAME && !strcasecmp(a->host, "localhost"));
+}
+
+/* 2: the same address, 1: the pool listens on all addresses, 0: no. */
+static int laddr_match(const struct laddr *pool, const struct laddr *key)
+{
+	if (pool->unix_path || key->unix_path)
+		return pool->unix_path && key->unix_path && !strcmp(pool->host, key->host) ? 2 : 0;
+	if (pool->port != key->port)
+		return 0;
+	if (key->kind == HOST_ANY)
+		return 2;
+	if (pool->kind == HOST_ANY)
+		return 1;
+	if (pool->kind == HOST_ANY4)
+		return key->kind == HOST_V4 || key->kind == HOST_ANY4 ||
+		       (key->kind == HOST_NAME && is_loopback(key));
+	if (pool->kind == key->kind && pool->kind != HOST_NAME)
+		return !memcmp(pool->bin, key->bin, pool->kind == HOST_V4 ? 4 : 16) ? 2 : 0;
+	if (pool->kind == HOST_NAME && key->kind == HOST_NAME && !strcasecmp(pool->host, key->host))
+		return 2;
+	if ((pool->kind == HOST_NAME || key->kind == HOST_NAME) && is_loopback(pool) &&
+	    is_loopback(key))
+		return 2;
+	return 0;
+}
+
+const struct fpm_pool *fpm_conf__pool_by_listen(const struct fpm_conf *c, const char *key)
+{
+	const struct fpm_pool *any = NULL;
+	struct laddr k, a;
+	int i, m;
+
+	if (!c || !key || laddr_parse(key, 1, &k))
+		return NULL;
+	for (i = 0; i < c->npools; i++) {
+		const struct fpm_pool *p = &c->pools[i];
+
+		if (!p->listen.value || laddr_parse(p->listen.value, 0, &a))
+			continue;
+		m = laddr_match(&a, &k);
+		if (m == 2)
+			return p;
+		if (m == 1 && !any)
+			any = p;
+	}
+	return any;
+}
+
+const char *fpm_pool__listen_key(const struct fpm_pool *p, char *buf, size_t size)
+{
+	const char *v;
+	struct laddr a;
+	int n;
+
+	if (!p || !p->listen.value) {
+		errno = ENOENT;
+		return NULL;
+	}
+	v = p->listen.value;
+	if (laddr_parse(v, 0, &a))
+		n = snprintf(buf, size, "%s", v);
+	else if (a.unix_path)
+		n = snprintf(buf, size, "unix:%s", v);
+	else if (!strchr(v, ':'))
+		n = snprintf(buf, size, "*:%s", v);
+	else
+		n = snprintf(buf, size, "%s", v);
+	if (n < 0 || (size_t)n >= size) {
+		errno = ERANGE;
+		return NULL;
+	}
+	return buf;
+}
+
+struct fpm_val fpm_conf__global(const struct fpm_conf *c, const char *key)
+{
+	struct fpm_val none = {NULL, NULL, 0};
+	int i;
+
+	for (i = 0; c && key && i < c->nglobals; i++)
+		if (!strcmp(c->globals[i].key, key))
+			return c->globals[i].v;
+	return none;
+}
+
+int fpm_conf__nwarnings(const struct fpm_conf *c)
+{
+	return c ? c->nwarnings : 0;
+}
+
+const char *fpm_conf__warning(const struct fpm_conf *c, int i)
+{
+	return c && i >= 0 && i < c->nwarnings ? c->warnings[i] : NULL;
+}
+
+int fpm_conf__nfiles(const struct fpm_conf *c)
+{
+	return c ? c->nfiles : 0;
+}
+
+const char *fpm_conf__file(const struct fpm_conf *c, int i)
+{
+	return c && i >= 0 && i < c->nfiles ? c->files[i] : NULL;
+}
