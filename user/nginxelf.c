@@ -190,7 +190,12 @@ int nginxelf__find(const char *path, struct nginx_sites *out)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	c.elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	/*
+	 * read(), not mmap: a private mapping of the binary receives the int3
+	 * of every uprobe already placed on it (another ngx502-trace, say),
+	 * and the call sites would no longer be seen.
+	 */
+	c.elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!c.elf || elf_kind(c.elf) != ELF_K_ELF || !gelf_getehdr(c.elf, &eh) ||
 	    eh.e_machine != EM_X86_64) {
 		err = -ENOEXEC;
