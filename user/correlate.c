@@ -1,29 +1,35 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Matching by key: per (worker pid, upstream) the number of kernel failures
+ * still waiting for their line, and the lines still waiting for their
+ * kernel failure. Each side settles the other one for one, so a burst of
+ * thousands, read out of order from per-CPU buffers, is neither lost nor
+ * counted twice; a line that waits longer than HOLD_NS is a failure the
+ * kernel did not see, counted from the log alone.
+ */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "correlate.h"
 
-#define RING		512		/* recent kernel failures and waiting lines */
-#define MATCH_NS	(3 * 1000000000ull)	/* a line follows its failure within this */
+#define NKEYS		1024		/* (pid, upstream) pairs followed at once */
+#define MATCH_NS	(5 * 1000000000ull)	/* a line follows its failure within this */
 #define HOLD_NS		(300 * 1000000ull)	/* how long a line waits for its kernel event */
 #define DEDUP		64		/* one line written to two logs is one line */
 #define DEDUP_NS	(2 * 1000000000ull)
 
-struct kernel_hit {
-	struct diagnosis *d;
-	uint64_t ts_ns;
-	int pid;
-	int matched;
-	char upstream[EVENT_UPSTREAM_MAX];
-};
-
-struct pending_line {
+struct key {
 	int used;
 	int pid;
-	uint64_t ts_ns;
-	char *text;
+	char upstream[EVENT_UPSTREAM_MAX];
+	struct diagnosis *d;		/* the kernel's diagnosis for this key */
+	uint64_t unmatched;		/* kernel failures without their line yet */
+	uint64_t kernel_ns;		/* newest of them */
+	uint64_t waiting;		/* lines without their kernel failure yet */
+	uint64_t waiting_ns;		/* oldest of them */
+	char *line;			/* the newest waiting line, for the diagnosis */
 	size_t len;
-	struct ngx_log_line *parsed;
+	struct ngx_log_line *parsed;	/* and its parse */
 };
 
 struct seen_line {
@@ -35,13 +41,18 @@ struct seen_line {
 struct correlator {
 	struct diag_table *t;
 	struct correlator_ops ops;
-	struct kernel_hit hits[RING];
-	unsigned int nhits;
-	struct pending_line pending[RING];
+	struct key keys[NKEYS];
 	struct seen_line seen[DEDUP];
 	unsigned int nseen;
 	uint64_t lines, failures;
 };
+
+static uint64_t hash_bytes(const char *s, size_t n, uint64_t h)
+{
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;	/* FNV-1a */
+	return h;
+}
 
 struct correlator *correlator__new(struct diag_table *t, const struct correlator_ops *ops)
 {
@@ -54,20 +65,58 @@ struct correlator *correlator__new(struct diag_table *t, const struct correlator
 	return c;
 }
 
-static void pending_drop(struct pending_line *p)
+static void key_drop_line(struct key *k)
 {
-	free(p->text);
-	free(p->parsed);
-	memset(p, 0, sizeof(*p));
+	free(k->line);
+	free(k->parsed);
+	k->line = NULL;
+	k->parsed = NULL;
+	k->len = 0;
 }
 
 void correlator__free(struct correlator *c)
 {
 	if (!c)
 		return;
-	for (int i = 0; i < RING; i++)
-		pending_drop(&c->pending[i]);
+	for (int i = 0; i < NKEYS; i++)
+		key_drop_line(&c->keys[i]);
 	free(c);
+}
+
+/*
+ * The slot of (pid, upstream), made when create is set. Open addressing; a
+ * full table reuses the slot of the key whose last activity is oldest.
+ */
+static struct key *key_get(struct correlator *c, int pid, const char *up, int create)
+{
+	uint64_t h = hash_bytes(up, strlen(up), 1469598103934665603ull ^ (uint64_t)pid);
+	struct key *k, *oldest = NULL;
+	unsigned int i, idx;
+
+	for (i = 0; i < 32; i++) {
+		idx = (h + i) % NKEYS;
+		k = &c->keys[idx];
+		if (k->used && k->pid == pid && !strcmp(k->upstream, up))
+			return k;
+		if (!k->used) {
+			if (!create)
+				return NULL;
+			oldest = k;
+			break;
+		}
+		if (!oldest || (k->kernel_ns > k->waiting_ns ? k->kernel_ns : k->waiting_ns) <
+			       (oldest->kernel_ns > oldest->waiting_ns ? oldest->kernel_ns
+								      : oldest->waiting_ns))
+			oldest = k;
+	}
+	if (!create || !oldest)
+		return NULL;
+	key_drop_line(oldest);
+	memset(oldest, 0, sizeof(*oldest));
+	oldest->used = 1;
+	oldest->pid = pid;
+	snprintf(oldest->upstream, sizeof(oldest->upstream), "%s", up);
+	return oldest;
 }
 
 /* Attach a line to the diagnosis it explains; printed again the first time. */
@@ -82,17 +131,40 @@ static void attach(struct correlator *c, struct diagnosis *d, const char *text, 
 		c->ops.on_log_attached(c->ops.ctx, d);
 }
 
-static int same_upstream(const char *kernel, const char *log)
+/* Lines no kernel event explained: failures counted from the log alone. */
+static void log_only(struct correlator *c, struct key *k)
 {
-	return kernel[0] && log[0] && !strcmp(kernel, log);
+	enum cause cause = ngx_log_line__cause(k->parsed);
+	char up[EVENT_UPSTREAM_MAX];
+	struct diagnosis *d;
+	size_t len = k->len;
+	uint64_t n;
+	int created;
+
+	ngx_log_line__upstream(k->parsed, up, sizeof(up));
+	for (n = 0; n < k->waiting; n++) {
+		d = diag_table__hit(c->t, cause, up, k->pid, k->parsed->err, k->waiting_ns, &created);
+		if (!d)
+			break;
+		if (len && k->line[len - 1] == '\n')
+			len--;
+		if (created) {
+			diagnosis__set_log(d, k->line, len);
+			if (c->ops.on_new_log)
+				c->ops.on_new_log(c->ops.ctx, d, k->parsed);
+		} else if (!d->log) {
+			attach(c, d, k->line, len);
+		}
+	}
+	k->waiting = 0;
+	key_drop_line(k);
 }
 
 void correlator__kernel(struct correlator *c, enum cause cause, int pid, const struct event *ev)
 {
-	struct kernel_hit *h;
 	struct diagnosis *d;
-	char up[EVENT_UPSTREAM_MAX];
-	int created, i;
+	struct key *k;
+	int created;
 
 	d = diag_table__hit(c->t, cause, ev->upstream, pid, ev->err, ev->ts_ns, &created);
 	if (!d)
@@ -100,40 +172,28 @@ void correlator__kernel(struct correlator *c, enum cause cause, int pid, const s
 	d->from_kernel = 1;
 	if (created && c->ops.on_new_kernel)
 		c->ops.on_new_kernel(c->ops.ctx, d, ev);
-
-	/* A line that came first waits in pending. */
-	for (i = 0; i < RING; i++) {
-		struct pending_line *p = &c->pending[i];
-
-		if (!p->used || p->pid != pid)
-			continue;
-		ngx_log_line__upstream(p->parsed, up, sizeof(up));
-		if (!same_upstream(ev->upstream, up))
-			continue;
-		attach(c, d, p->text, p->len);
-		pending_drop(p);
+	if (!ev->upstream[0])
+		return;
+	k = key_get(c, pid, ev->upstream, 1);
+	if (!k)
+		return;
+	k->d = d;
+	if (k->waiting) {
+		/* its line came first */
+		attach(c, d, k->line, k->len);
+		if (!--k->waiting)
+			key_drop_line(k);
 		return;
 	}
-	h = &c->hits[c->nhits++ % RING];
-	h->d = d;
-	h->ts_ns = ev->ts_ns;
-	h->pid = pid;
-	h->matched = 0;
-	memcpy(h->upstream, ev->upstream, sizeof(h->upstream));
-}
-
-static uint64_t hash_line(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
-
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
+	if (ev->ts_ns - k->kernel_ns > MATCH_NS)
+		k->unmatched = 0;	/* failures whose lines never came (level, filtered) */
+	k->unmatched++;
+	k->kernel_ns = ev->ts_ns;
 }
 
 static int duplicate(struct correlator *c, const char *line, size_t len, int pid, uint64_t now)
 {
-	uint64_t h = hash_line(line, len);
+	uint64_t h = hash_bytes(line, len, 1469598103934665603ull);
 	int i;
 
 	for (i = 0; i < DEDUP; i++)
@@ -143,35 +203,11 @@ static int duplicate(struct correlator *c, const char *line, size_t len, int pid
 	return 0;
 }
 
-/* A line no kernel event explains: a diagnosis from the log alone. */
-static void log_only(struct correlator *c, const struct ngx_log_line *l, const char *text,
-		     size_t len, int pid, uint64_t ts)
-{
-	enum cause cause = ngx_log_line__cause(l);
-	char up[EVENT_UPSTREAM_MAX];
-	struct diagnosis *d;
-	int created;
-
-	ngx_log_line__upstream(l, up, sizeof(up));
-	d = diag_table__hit(c->t, cause, up, pid, l->err, ts, &created);
-	if (!d)
-		return;
-	if (len && text[len - 1] == '\n')
-		len--;
-	if (created) {
-		diagnosis__set_log(d, text, len);
-		if (c->ops.on_new_log)
-			c->ops.on_new_log(c->ops.ctx, d, l);
-	} else if (!d->log) {
-		attach(c, d, text, len);
-	}
-}
-
 void correlator__log(struct correlator *c, const char *line, size_t len, int pid, uint64_t now_ns)
 {
-	struct ngx_log_line *l;
 	char up[EVENT_UPSTREAM_MAX];
-	int i;
+	struct ngx_log_line *l;
+	struct key *k;
 
 	c->lines++;
 	l = malloc(sizeof(*l));
@@ -189,50 +225,41 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 	}
 	c->failures++;
 	ngx_log_line__upstream(l, up, sizeof(up));
-
-	/* The kernel event came first: the newest unmatched one of this worker and upstream. */
-	for (i = 0; i < RING; i++) {
-		struct kernel_hit *h = &c->hits[(c->nhits - 1 - i) % RING];
-
-		if (!h->d || h->matched || h->pid != pid || now_ns - h->ts_ns > MATCH_NS)
-			continue;
-		if (!same_upstream(h->upstream, up))
-			continue;
-		h->matched = 1;
-		attach(c, h->d, line, len);
+	k = key_get(c, pid, up, 1);
+	if (!k) {
 		free(l);
 		return;
 	}
-	/* Else wait a little for it; a full queue decides at once. */
-	for (i = 0; i < RING; i++) {
-		struct pending_line *p = &c->pending[i];
-
-		if (p->used)
-			continue;
-		p->text = malloc(len ? len : 1);
-		if (!p->text)
-			break;
-		memcpy(p->text, line, len);
-		p->len = len;
-		p->used = 1;
-		p->pid = pid;
-		p->ts_ns = now_ns;
-		p->parsed = l;
+	if (k->unmatched && now_ns - k->kernel_ns <= MATCH_NS && k->d) {
+		/* the kernel event came first */
+		k->unmatched--;
+		attach(c, k->d, line, len);
+		free(l);
 		return;
 	}
-	log_only(c, l, line, len, pid, now_ns);
-	free(l);
+	/* wait for it; keep the newest text, count them all */
+	if (!k->waiting)
+		k->waiting_ns = now_ns;
+	k->waiting++;
+	key_drop_line(k);
+	k->line = malloc(len ? len : 1);
+	if (!k->line) {
+		free(l);
+		k->waiting--;
+		return;
+	}
+	memcpy(k->line, line, len);
+	k->len = len;
+	k->parsed = l;
 }
 
 void correlator__tick(struct correlator *c, uint64_t now_ns)
 {
-	for (int i = 0; i < RING; i++) {
-		struct pending_line *p = &c->pending[i];
+	for (int i = 0; i < NKEYS; i++) {
+		struct key *k = &c->keys[i];
 
-		if (!p->used || now_ns - p->ts_ns < HOLD_NS)
-			continue;
-		log_only(c, p->parsed, p->text, p->len, p->pid, p->ts_ns);
-		pending_drop(p);
+		if (k->used && k->waiting && now_ns - k->waiting_ns >= HOLD_NS)
+			log_only(c, k);
 	}
 }
 
