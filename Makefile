@@ -1,6 +1,13 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # ngx502-trace: clang -> bpftool gen object -> bpftool gen skeleton -> loader.
+# SANITIZE=1 builds everything with ASan/UBSan into its own tree and binary.
+ifeq ($(SANITIZE),1)
+OUTPUT ?= .output/sanitize
+BIN ?= $(OUTPUT)/ngx502-trace
+else
 OUTPUT ?= .output
+BIN ?= ngx502-trace
+endif
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CC ?= cc
@@ -39,7 +46,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.c))
 FUZZ_S ?= 30
 
 .PHONY: all test unit bench demo install uninstall clean format deps fuzz
-all: ngx502-trace
+all: $(BIN)
 
 $(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
@@ -65,7 +72,7 @@ $(OUTPUT)/libngx502.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-ngx502-trace: $(OUTPUT)/user/main.o $(OUTPUT)/libngx502.a
+$(BIN): $(OUTPUT)/user/main.o $(OUTPUT)/libngx502.a
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -83,23 +90,26 @@ $(OUTPUT)/tests/backend: tests/tools/backend.c | $(OUTPUT)/tests
 unit: $(UNIT_BINS)
 
 # test, bench and demo install what is missing first, so they work on a fresh machine.
+# With SANITIZE=1 any ASan/UBSan/LSan report makes the tool or a unit test exit non-zero.
 test: deps
-	$(Q)$(MAKE) --no-print-directory ngx502-trace unit $(TOOLS)
-	NGX502=$(abspath ngx502-trace) tests/run $(TESTS)
+	$(Q)$(MAKE) --no-print-directory $(BIN) unit $(TOOLS)
+	NGX502=$(abspath $(BIN)) OUTPUT_DIR=$(OUTPUT) \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run $(TESTS)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory ngx502-trace $(TOOLS)
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(TOOLS)
 	scripts/bench
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory ngx502-trace
+	$(Q)$(MAKE) --no-print-directory $(BIN)
 	scripts/demo
 
 fuzz: | $(OUTPUT)/fuzz
 	scripts/fuzz $(FUZZ_S)
 
-install: ngx502-trace
-	install -D -m 0755 ngx502-trace $(DESTDIR)$(PREFIX)/sbin/ngx502-trace
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/ngx502-trace
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/ngx502-trace
