@@ -81,7 +81,7 @@ $(OUTPUT)/tests/unit.o: tests/unit/unit.c | $(OUTPUT)/tests
 
 $(OUTPUT)/tests/%_test: tests/unit/%_test.c $(OUTPUT)/tests/unit.o $(OUTPUT)/libngx502.a | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(filter-out %.h,$^) $(LDLIBS) -o $@
 
 $(OUTPUT)/tests/backend: tests/tools/backend.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)

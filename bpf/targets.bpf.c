@@ -72,11 +72,12 @@ int BPF_PROG(handle_sched_process_exec, struct task_struct *p, pid_t old_pid, st
 		emit_target(ctx, NGX502_EV_TARGET_NEW, p, BPF_CORE_READ(p, real_parent, tgid), 2, 0);
 		return 0;
 	}
-	if (auto_discover) {
-		BPF_CORE_READ_STR_INTO(&comm, p, comm);
-		join = comm_is_nginx(comm);
-	}
-	if (!join && filter_cgroup) {
+	if (!auto_discover && !filter_cgroup)
+		return 0;
+	BPF_CORE_READ_STR_INTO(&comm, p, comm);
+	join = comm_is_nginx(comm);
+	/* In a watched cgroup only nginx joins: not the shell or the backend beside it. */
+	if (join && filter_cgroup && !auto_discover) {
 		__u64 cgid = bpf_get_current_cgroup_id();
 
 		join = bpf_map_lookup_elem(&cgroups, &cgid) != NULL;

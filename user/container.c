@@ -118,7 +118,7 @@ static int match_scope(struct container_id *out, const char *s, size_t n)
 int container__parse_path(const char *cgpath, struct container_id *out)
 {
 	const char *p, *prev = NULL;
-	size_t prevlen = 0;
+	size_t prevlen = 0, root_len = 0;
 	int in_kubepods = 0;
 
 	if (!cgpath || !out)
@@ -126,17 +126,25 @@ int container__parse_path(const char *cgpath, struct container_id *out)
 	memset(out, 0, sizeof(*out));
 	for (p = cgpath; *p;) {
 		size_t n = strcspn(p, "/");
+		int hit = 0;
 
 		if (n && memmem(p, n, "kubepods", 8))
 			in_kubepods = 1;
-		if (n && !match_scope(out, p, n) && !match_pod(out, p, n, in_kubepods) && prev &&
-		    is_hex_id(p, n)) {
+		if (n)
+			hit = match_scope(out, p, n) || match_pod(out, p, n, in_kubepods);
+		if (n && !hit && prev && is_hex_id(p, n)) {
 			/* A bare id under /docker, or under a pod directory of the cgroupfs driver. */
-			if (prevlen == 6 && !memcmp(prev, "docker", 6))
+			if (prevlen == 6 && !memcmp(prev, "docker", 6)) {
 				set_id(out, CT_DOCKER, p, n);
-			else if (starts_with(prev, prevlen, "pod") && out->pod_uid[0])
+				hit = 1;
+			} else if (starts_with(prev, prevlen, "pod") && out->pod_uid[0]) {
 				set_id(out, CT_K8S_POD, p, n);
+				hit = 1;
+			}
 		}
+		/* The innermost container (or pod) directory: what --container watches. */
+		if (hit)
+			root_len = p + n - cgpath;
 		if (n) {
 			prev = p;
 			prevlen = n;
@@ -149,6 +157,7 @@ int container__parse_path(const char *cgpath, struct container_id *out)
 		return -ENOENT;
 	}
 	snprintf(out->cgroup_path, sizeof(out->cgroup_path), "%s", cgpath);
+	snprintf(out->root_path, sizeof(out->root_path), "%.*s", (int)root_len, cgpath);
 	return 0;
 }
 

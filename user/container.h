@@ -34,6 +34,11 @@ struct container_id {
 	char id[80];		/* container id, lowercase hex; "" when only the pod is known */
 	char pod_uid[40];	/* kubernetes pod uid with '-' (the slice spells it with '_'), or "" */
 	char cgroup_path[512];	/* the cgroup path the id was found in */
+	/*
+	 * Its prefix up to the innermost container (or pod) directory: the
+	 * cgroup that holds every process of it, nested cgroups included.
+	 */
+	char root_path[512];
 };
 
 /* From one cgroup path. 0, or -ENOENT when it names no container. */

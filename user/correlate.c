@@ -217,8 +217,11 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 		free(l);
 		return;
 	}
+	/* nginx wrote its pid as its own pid namespace numbers it: the host's is the caller's */
 	if (!pid)
 		pid = l->pid;
+	else
+		l->pid = pid;
 	if (duplicate(c, line, len, pid, now_ns)) {
 		free(l);
 		return;

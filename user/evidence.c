@@ -9,13 +9,30 @@
 #include <linux/types.h>
 #include "ngx502.h"
 #include "evidence.h"
+#include "fix.h"
+#include "fpmconf.h"
+#include "hostconf.h"
 #include "logparse.h"
 #include "procfs.h"
 #include "rootfs.h"
 #include "sockstate.h"
 
-#define RELOAD_NGINX "nginx -t && systemctl reload nginx"
 #define NEARBY_PORTS 16
+
+/* Name of id in the root's /etc/passwd or /etc/group, else the number. */
+static const char *id_name(const struct rootfs *fs, const char *file, unsigned int id, char *buf,
+			   size_t size)
+{
+	char *text = NULL;
+
+	buf[0] = '\0';
+	if (fs && rootfs__read_file(fs, file, 1 << 20, &text) >= 0)
+		sockstate__id_name(text, strlen(text), id, buf, size);
+	free(text);
+	if (!buf[0])
+		snprintf(buf, size, "%u", id);
+	return buf;
+}
 
 /* "www-data (uid 33, gid 33, groups 33,44)" */
 static const char *describe_creds(const struct rootfs *fs, const struct proc_status *st, char *buf,
@@ -45,15 +62,6 @@ static const char *listener_owner(const struct sock_listener *l, char *buf, size
 		snprintf(buf, size, "%s (pid %d, %s)", l->comm, l->pid, l->unit);
 	else
 		snprintf(buf, size, "%s (pid %d)", l->comm, l->pid);
-	return buf;
-}
-
-static const char *restart_hint(const struct sock_listener *l, char *buf, size_t size)
-{
-	if (l && l->unit[0] && strstr(l->unit, ".service"))
-		snprintf(buf, size, "systemctl restart %s", l->unit);
-	else
-		snprintf(buf, size, "restart the backend");
 	return buf;
 }
 
@@ -88,12 +96,12 @@ static int unix_alternatives(struct diagnosis *d, int netns_pid, const char *pat
 }
 
 static void unix_cause(struct diagnosis *d, const struct event *ev, const struct rootfs *fs,
-		       const struct proc_status *worker)
+		       const struct proc_status *worker, struct fix_ctx *fx)
 {
 	const char *path = ev->upstream + 5; /* "unix:" */
 	struct sock_access acc = {};
 	struct sock_listener l = {};
-	char creds[256], mode[128], alt[128] = "", hint[160];
+	char creds[256], mode[128], alt[128] = "", hint[160], user[64], group[64];
 	int listening;
 
 	describe_creds(fs, worker, creds, sizeof(creds));
@@ -108,42 +116,28 @@ static void unix_cause(struct diagnosis *d, const struct event *ev, const struct
 			diagnosis__evidence(d, "directory %s does not exist", acc.path);
 		else
 			diagnosis__evidence(d, "no file at %s", path);
-		if (unix_alternatives(d, ev->pid, path, alt, sizeof(alt)))
-			snprintf(d->fix, sizeof(d->fix),
-				 "point the fastcgi_pass/proxy_pass that names unix:%s at unix:%s (the "
-				 "socket that exists), or start the backend that should create %s; "
-				 "then %s", path, alt, path, RELOAD_NGINX);
-		else
-			snprintf(d->fix, sizeof(d->fix),
-				 "start the backend that should create %s (e.g. systemctl start "
-				 "php8.2-fpm) or fix the socket path in the nginx config; then %s",
-				 path, RELOAD_NGINX);
+		unix_alternatives(d, ev->pid, path, alt, sizeof(alt));
+		fix__socket_missing(d, fx, path, alt);
 		break;
 	case CAUSE_UPSTREAM_SOCKET_PERMISSION:
 		if (acc.verdict == SOCK_ACCESS_DIR_NO_SEARCH) {
 			diagnosis__evidence(d, "directory %s is %s: nginx workers run as %s and "
 					    "cannot search it", acc.path, mode, creds);
-			snprintf(d->fix, sizeof(d->fix),
-				 "give the nginx user search permission on %s (chmod o+x %s, or "
-				 "chgrp it to the workers' group and chmod g+x), or move the socket "
-				 "to a directory nginx can reach; then restart the backend",
-				 acc.path, acc.path);
 		} else if (acc.verdict == SOCK_ACCESS_NO_WRITE) {
 			diagnosis__evidence(d, "socket %s is %s and nginx workers run as %s", path,
 					    mode, creds);
-			snprintf(d->fix, sizeof(d->fix),
-				 "let the nginx user write to %s: in the php-fpm pool that listens "
-				 "there set listen.owner and listen.group to the nginx user (and "
-				 "listen.mode = 0660), then systemctl restart php8.2-fpm (or the "
-				 "backend that creates the socket)", path);
 		} else {
 			diagnosis__evidence(d, "socket %s is %s and the file modes allow %s: a "
 					    "security module (AppArmor/SELinux) denied the connect",
 					    path, mode, creds);
-			snprintf(d->fix, sizeof(d->fix),
+			fix__write(d,
 				 "look for the denial in the kernel log (journalctl -k | grep -i "
 				 "denied) and allow nginx to connect to %s in that policy", path);
+			break;
 		}
+		id_name(fs, "/etc/passwd", worker->uid[3], user, sizeof(user));
+		id_name(fs, "/etc/group", worker->gid[3], group, sizeof(group));
+		fix__socket_permission(d, fx, path, &acc, user, group);
 		break;
 	case CAUSE_UPSTREAM_SOCKET_STALE:
 		if (acc.verdict == SOCK_ACCESS_NOT_SOCKET)
@@ -151,9 +145,7 @@ static void unix_cause(struct diagnosis *d, const struct event *ev, const struct
 		else
 			diagnosis__evidence(d, "socket file %s exists (%s) but no process listens "
 					    "on it: the backend that created it is gone", path, mode);
-		snprintf(d->fix, sizeof(d->fix),
-			 "restart the backend that should listen on %s (e.g. systemctl restart "
-			 "php8.2-fpm); it recreates the socket", path);
+		fix__socket_stale(d, fx, path);
 		break;
 	case CAUSE_UPSTREAM_BACKLOG_FULL: {
 		char somax[32] = "?";
@@ -162,12 +154,7 @@ static void unix_cause(struct diagnosis *d, const struct event *ev, const struct
 		if (listening)
 			diagnosis__evidence(d, "%s listens on %s and its accept queue is full",
 					    listener_owner(&l, hint, sizeof(hint)), path);
-		diagnosis__evidence(d, "net.core.somaxconn = %s", somax);
-		snprintf(d->fix, sizeof(d->fix),
-			 "the backend on %s accepts slower than requests arrive: raise "
-			 "pm.max_children in its php-fpm pool (and listen.backlog, capped by "
-			 "net.core.somaxconn = %s), or find what makes requests slow; then %s",
-			 path, somax, restart_hint(listening ? &l : NULL, hint, sizeof(hint)));
+		fix__backlog(d, fx, path, somax);
 		break;
 	}
 	default:
@@ -199,7 +186,7 @@ static void nearby_tcp(struct diagnosis *d, const struct event *ev, char *alt, s
 	free(ls);
 }
 
-static void tcp_cause(struct diagnosis *d, const struct event *ev)
+static void tcp_cause(struct diagnosis *d, const struct event *ev, struct fix_ctx *fx)
 {
 	struct sock_listener l = {};
 	char who[200], alt[64] = "";
@@ -216,35 +203,29 @@ static void tcp_cause(struct diagnosis *d, const struct event *ev)
 					    ev->upstream);
 			nearby_tcp(d, ev, alt, sizeof(alt));
 		}
-		if (alt[0])
-			snprintf(d->fix, sizeof(d->fix),
-				 "start the service that should listen on %s, or point the "
-				 "proxy_pass/upstream server at %s where something listens; then %s",
-				 ev->upstream, alt, RELOAD_NGINX);
-		else
-			snprintf(d->fix, sizeof(d->fix),
-				 "start the service that should listen on %s (systemctl start "
-				 "<service>) or fix the address in the nginx config; then %s",
-				 ev->upstream, RELOAD_NGINX);
+		fix__refused(d, fx, alt);
 		break;
 	case CAUSE_UPSTREAM_CONNECT_DENIED:
 		diagnosis__evidence(d, "connect() to %s failed with %s before any packet was sent",
 				    ev->upstream, ev->err == EPERM ? "EPERM" : "EACCES");
-		snprintf(d->fix, sizeof(d->fix),
-			 "a policy denies nginx this connection: check the LSM log (journalctl -k | "
-			 "grep -i denied; SELinux: setsebool -P httpd_can_network_connect 1), "
+		fix__write(d,
+			 "a policy denies nginx this connection%s%s: check the LSM log (journalctl "
+			 "-k | grep -i denied; SELinux: setsebool -P httpd_can_network_connect 1), "
 			 "cgroup BPF programs (bpftool cgroup tree) and OUTPUT firewall rules "
-			 "(nft list ruleset) for %s", ev->upstream);
+			 "(nft list ruleset) for %s", fx->where[0] ? " made by " : "", fx->where,
+			 ev->upstream);
 		break;
 	case CAUSE_UPSTREAM_UNREACHABLE:
 		diagnosis__evidence(d, "the kernel has no route to %s (%s)", ev->upstream,
 				    ev->err == ENETUNREACH ? "ENETUNREACH" : "EHOSTUNREACH");
-		snprintf(d->fix, sizeof(d->fix),
-			 "check the route and the host (ip route get <address>; is the upstream "
-			 "host up, is a firewall sending ICMP unreachable?), or fix the upstream "
-			 "address; then %s", RELOAD_NGINX);
+		fix__write(d,
+			 "%s: check the route and the host (ip route get <address>; is the upstream "
+			 "host up, is a firewall sending ICMP unreachable?), or fix the address in "
+			 "that line; then %s", fx->where[0] ? fx->where : ev->upstream, fx->reload);
 		break;
-	case CAUSE_UPSTREAM_CONNECT_TIMEOUT:
+	case CAUSE_UPSTREAM_CONNECT_TIMEOUT: {
+		char cur[600], dir[48];
+
 		if (ev->retrans)
 			diagnosis__evidence(d, "SYN to %s went unanswered, retransmitted %d time%s "
 					    "over %llu ms", ev->upstream, ev->retrans,
@@ -253,34 +234,35 @@ static void tcp_cause(struct diagnosis *d, const struct event *ev)
 		if (ev->type == NGX502_EV_TCP_CONNECT_ERR)
 			diagnosis__evidence(d, "the kernel gave up on the SYN (ETIMEDOUT): nginx "
 					    "answers 502");
-		snprintf(d->fix, sizeof(d->fix),
-			 "nothing answers SYNs to %s: check that the host is up and that no "
+		snprintf(dir, sizeof(dir), "%s_connect_timeout", fx->module);
+		fix__directive(fx, dir, "60s", NULL, cur, sizeof(cur));
+		fix__write(d,
+			 "%s: nothing answers SYNs to %s: check that the host is up, that no "
 			 "firewall DROPs the port, and that the backend's accept queue is not full "
-			 "(ss -ltn sport = :%d on the backend); proxy_connect_timeout bounds how "
-			 "long each request waits", ev->upstream, ev->port);
+			 "(ss -ltn sport = :%d on the backend); %s bounds how long each request "
+			 "waits", fx->where[0] ? fx->where : ev->upstream, ev->upstream, ev->port,
+			 cur);
 		break;
+	}
 	case CAUSE_LOCAL_PORTS_EXHAUSTED:
 		sockstate__port_range_netns(ev->pid, &lo, &hi);
 		tw = sockstate__time_wait_count(ev->pid, ev->family, ev->addr, ev->port);
 		diagnosis__evidence(d, "net.ipv4.ip_local_port_range is %d-%d (%d ports) and %d "
 				    "sockets toward %s are in TIME_WAIT", lo, hi,
 				    hi >= lo ? hi - lo + 1 : 0, tw < 0 ? 0 : tw, ev->upstream);
-		snprintf(d->fix, sizeof(d->fix),
-			 "reuse upstream connections: add keepalive 32; to the upstream block for "
-			 "%s with proxy_http_version 1.1; and proxy_set_header Connection \"\"; and "
-			 "widen net.ipv4.ip_local_port_range (sysctl -w "
-			 "net.ipv4.ip_local_port_range=\"10240 65535\"); then %s",
-			 ev->upstream, RELOAD_NGINX);
+		fix__ports_exhausted(d, fx, lo, hi, tw);
 		break;
 	default:
 		break;
 	}
 }
 
-static void fd_cause(struct diagnosis *d, const struct event *ev)
+static void fd_cause(struct diagnosis *d, const struct event *ev, struct fix_ctx *fx)
 {
-	char limits[4096], *line;
+	char limits[4096], *line, where[600] = "";
 	long n = procfs__read(ev->pid, "limits", limits, sizeof(limits));
+	const char *v = NULL, *file = NULL;
+	int lno = 0;
 
 	line = n > 0 ? strstr(limits, "Max open files") : NULL;
 	if (line) {
@@ -290,10 +272,18 @@ static void fd_cause(struct diagnosis *d, const struct event *ev)
 			*nl = '\0';
 		diagnosis__evidence(d, "worker %u: %s", ev->pid, line);
 	}
-	snprintf(d->fix, sizeof(d->fix),
-		 "raise the workers' descriptor limit (worker_rlimit_nofile in nginx.conf, "
-		 "LimitNOFILE= in the nginx unit) and look for descriptor leaks; nginx answers "
-		 "500 here, not 502; then %s", RELOAD_NGINX);
+	if (fx->ngx)
+		v = ngx_conf__effective(fx->ngx->conf, NULL, "worker_rlimit_nofile", &file, &lno);
+	if (v)
+		snprintf(where, sizeof(where), " (now worker_rlimit_nofile %s at %s:%d)", v, file,
+			 lno);
+	else if (fx->ngx)
+		snprintf(where, sizeof(where), " (not set; the main file is %s)",
+			 fx->ngx->conf_path);
+	fix__write(d,
+		 "raise the workers' descriptor limit: worker_rlimit_nofile in nginx.conf%s, "
+		 "LimitNOFILE= in the nginx unit; and look for descriptor leaks; nginx answers "
+		 "500 here, not 502; then %s", where, fx->reload);
 }
 
 static const char *signal_name(int sig)
@@ -304,9 +294,10 @@ static const char *signal_name(int sig)
 }
 
 /* After the connect: resets, early FINs, nginx giving up. */
-static void lifecycle_cause(struct diagnosis *d, const struct event *ev)
+static void lifecycle_cause(struct diagnosis *d, const struct event *ev, struct fix_ctx *fx)
 {
 	unsigned long long ms = ev->duration_ns / 1000000;
+	const char *h = fx->where[0] ? fx->where : ev->upstream;
 
 	switch (d->cause) {
 	case CAUSE_UPSTREAM_RESET:
@@ -314,47 +305,39 @@ static void lifecycle_cause(struct diagnosis *d, const struct event *ev)
 				    "request (%llu bytes sent, %llu received)", ev->upstream, ms,
 				    (unsigned long long)ev->bytes_sent,
 				    (unsigned long long)ev->bytes_received);
-		snprintf(d->fix, sizeof(d->fix),
-			 "the backend at %s aborts requests: look in its own log at this time for "
-			 "a crash or a restart, and check that it speaks the protocol nginx sends "
-			 "(proxy_pass vs fastcgi_pass, http vs https)", ev->upstream);
+		fix__write(d,
+			 "%s: the backend aborts requests: look in its own log at this time for a "
+			 "crash or a restart, and check that it speaks the protocol nginx sends "
+			 "(proxy_pass vs fastcgi_pass, http vs https)", h);
 		break;
 	case CAUSE_UPSTREAM_PREMATURE_CLOSE:
 		diagnosis__evidence(d, "%s closed the connection (FIN) %llu ms after nginx sent its "
 				    "request, before any response byte", ev->upstream, ms);
-		snprintf(d->fix, sizeof(d->fix),
-			 "the backend at %s closes without answering: look in its log at this time "
+		fix__write(d,
+			 "%s: the backend closes without answering: look in its log at this time "
 			 "(a worker that died, a request it rejected, a protocol mismatch such as "
-			 "proxy_pass to a FastCGI port)", ev->upstream);
+			 "proxy_pass to a FastCGI port)", h);
 		break;
 	case CAUSE_UPSTREAM_READ_TIMEOUT:
 		diagnosis__evidence(d, "nginx sent its request to %s and closed the connection "
 				    "after waiting %llu ms without a response byte", ev->upstream, ms);
-		snprintf(d->fix, sizeof(d->fix),
-			 "the backend at %s is slower than nginx's read timeout (proxy_read_timeout"
-			 "/fastcgi_read_timeout, 60s unless set): find what makes it slow (its slow "
-			 "log, database), add capacity, or raise the timeout at that location; then "
-			 "%s", ev->upstream, RELOAD_NGINX);
+		fix__read_timeout(d, fx, ms);
 		break;
 	case CAUSE_UPSTREAM_HEADER_TOO_BIG:
 		diagnosis__evidence(d, "%s answered %llu bytes and nginx gave up on the response "
 				    "header with %u bytes still unread", ev->upstream,
 				    (unsigned long long)ev->bytes_received, ev->unread);
-		snprintf(d->fix, sizeof(d->fix),
-			 "the response header from %s is larger than nginx's buffer: raise "
-			 "proxy_buffer_size (or fastcgi_buffer_size) at that location above the "
-			 "header size, e.g. proxy_buffer_size 32k; proxy_buffers 8 32k; "
-			 "proxy_busy_buffers_size 64k; then %s", ev->upstream, RELOAD_NGINX);
+		fix__header_too_big(d, fx, ev->bytes_received);
 		break;
 	default:
 		diagnosis__evidence(d, "nginx dropped the connection to %s after %llu bytes of "
 				    "response", ev->upstream, (unsigned long long)ev->bytes_received);
-		snprintf(d->fix, sizeof(d->fix), "see nginx's error log line for this request");
+		fix__write(d, "see nginx's error log line for this request");
 		break;
 	}
 }
 
-static void signal_cause(struct diagnosis *d, const struct event *ev)
+static void signal_cause(struct diagnosis *d, const struct event *ev, struct fix_ctx *fx)
 {
 	char unit[128] = "";
 
@@ -370,27 +353,29 @@ static void signal_cause(struct diagnosis *d, const struct event *ev)
 	else
 		diagnosis__evidence(d, "sent by %s (pid %u)", ev->sender_comm, ev->sender_pid);
 
-	if (ev->sig_flags & 1)
-		snprintf(d->fix, sizeof(d->fix),
-			 "the backend ran out of memory: lower pm.max_children or PHP's "
-			 "memory_limit so that all children fit, or raise the memory limit of "
-			 "its service/cgroup; nginx answered 502 for the request it was serving");
-	else if (ev->sig_flags & 2)
-		snprintf(d->fix, sizeof(d->fix),
+	if (ev->sig_flags & 1) {
+		char mc[600] = "pm.max_children";
+
+		if (fx->pool)
+			fix__fpm_val("pm.max_children", &fx->pool->pm_max_children, "5", mc,
+				     sizeof(mc));
+		fix__write(d,
+			 "the backend ran out of memory: lower %s or PHP's memory_limit so that all "
+			 "children fit, or raise the memory limit of its service/cgroup; nginx "
+			 "answered 502 for the request it was serving", mc);
+	} else if (ev->sig_flags & 2) {
+		fix__write(d,
 			 "%s crashed with SIG%s: find the core dump (coredumpctl list) and the "
 			 "script it ran (php-fpm log: 'exited on signal'); disable the extension "
 			 "that crashes or fix the code", ev->comm, signal_name(ev->sig));
-	else if (ev->sig == 15 && strstr(ev->sender_comm, "php-fpm"))
-		snprintf(d->fix, sizeof(d->fix),
-			 "php-fpm's master ended a request that ran past request_terminate_timeout: "
-			 "find the slow script (request_slowlog_timeout + slowlog in the pool), or "
-			 "raise request_terminate_timeout in the pool; then systemctl reload %s",
-			 unit[0] ? unit : "php8.2-fpm");
-	else
-		snprintf(d->fix, sizeof(d->fix),
+	} else if (ev->sig == 15 && strstr(ev->sender_comm, "php-fpm")) {
+		fix__fpm_terminated(d, fx, unit);
+	} else {
+		fix__write(d,
 			 "%s (pid %u) killed the backend mid-request: find out why (a deploy, a "
 			 "watchdog, a manual kill) and stop it from killing busy workers",
 			 ev->sender_comm, ev->sender_pid);
+	}
 }
 
 static void describe_failure(struct diagnosis *d, const struct event *ev)
@@ -416,21 +401,30 @@ static void describe_failure(struct diagnosis *d, const struct event *ev)
 	}
 }
 
-void evidence__fill(struct diagnosis *d, const struct event *ev)
+void evidence__fill(struct diagnosis *d, const struct event *ev, struct hostconf *hc)
 {
 	struct proc_status worker = {};
+	struct fix_ctx *fx;
 	struct rootfs *fs;
 	char root[64];
 
 	describe_failure(d, ev);
-	if (ev->type == NGX502_EV_SIGNAL) {
-		signal_cause(d, ev);
+	/* for a killed backend the event's pid is the backend's */
+	fx = malloc(sizeof(*fx));
+	if (!fx)
 		return;
+	fix__init(fx, hc, ev->type == NGX502_EV_SIGNAL ? (int)ev->nginx_pid : (int)ev->pid,
+		  ev->upstream);
+	if (fx->where[0])
+		diagnosis__evidence(d, "nginx config: %s", fx->where);
+	if (ev->type == NGX502_EV_SIGNAL) {
+		signal_cause(d, ev, fx);
+		goto out;
 	}
 	if (ev->type == NGX502_EV_CONN_RESET || ev->type == NGX502_EV_CONN_FIN ||
 	    ev->type == NGX502_EV_CONN_ABANDON) {
-		lifecycle_cause(d, ev);
-		return;
+		lifecycle_cause(d, ev, fx);
+		goto out;
 	}
 	snprintf(root, sizeof(root), "/proc/%u/root", ev->pid);
 	fs = rootfs__new(root);
@@ -438,23 +432,91 @@ void evidence__fill(struct diagnosis *d, const struct event *ev)
 		worker.tgid = 0;
 
 	if (ev->family == AF_UNIX && fs && worker.tgid)
-		unix_cause(d, ev, fs, &worker);
+		unix_cause(d, ev, fs, &worker, fx);
 	else if (d->cause == CAUSE_FD_EXHAUSTED)
-		fd_cause(d, ev);
+		fd_cause(d, ev, fx);
 	else
-		tcp_cause(d, ev);
-
-	if (!d->fix[0])
-		snprintf(d->fix, sizeof(d->fix), "see the evidence; then %s", RELOAD_NGINX);
+		tcp_cause(d, ev, fx);
 	rootfs__free(fs);
+out:
+	if (!d->fix[0])
+		fix__write(d, "see the evidence; then %s", fx->reload);
+	free(fx);
+}
+
+/* The event a kernel probe would have sent for this key, for the same host checks. */
+static int event_of_key(struct event *ev, int pid, const char *key)
+{
+	char host[64];
+	const char *colon;
+	size_t n;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->pid = pid;
+	snprintf(ev->upstream, sizeof(ev->upstream), "%s", key);
+	if (!strncmp(key, "unix:/", 6)) {
+		ev->family = AF_UNIX;
+		return 0;
+	}
+	colon = strrchr(key, ':');
+	if (!colon || colon == key)
+		return -EINVAL;
+	ev->port = atoi(colon + 1);
+	n = colon - key;
+	if (key[0] == '[' && n >= 2 && key[n - 1] == ']') {
+		snprintf(host, sizeof(host), "%.*s", (int)(n - 2), key + 1);
+		ev->family = AF_INET6;
+	} else {
+		snprintf(host, sizeof(host), "%.*s", (int)n, key);
+		ev->family = AF_INET;
+	}
+	if (ev->port <= 0 || ev->port > 65535 || inet_pton(ev->family, host, ev->addr) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+/* A kernel-visible cause seen in the log only: look at the host as the kernel path does. */
+static int host_checks(struct diagnosis *d, struct fix_ctx *fx)
+{
+	struct proc_status worker = {};
+	struct event ev;
+	struct rootfs *fs;
+	char root[64];
+
+	if (d->nginx_pid <= 0 || event_of_key(&ev, d->nginx_pid, d->upstream) ||
+	    procfs__status(d->nginx_pid, &worker))
+		return 0;
+	switch (d->cause) {
+	case CAUSE_UPSTREAM_SOCKET_MISSING:
+	case CAUSE_UPSTREAM_SOCKET_PERMISSION:
+	case CAUSE_UPSTREAM_SOCKET_STALE:
+	case CAUSE_UPSTREAM_BACKLOG_FULL:
+		if (ev.family != AF_UNIX)
+			return 0;
+		snprintf(root, sizeof(root), "/proc/%d/root", d->nginx_pid);
+		fs = rootfs__new(root);
+		if (fs)
+			unix_cause(d, &ev, fs, &worker, fx);
+		rootfs__free(fs);
+		return fs != NULL;
+	case CAUSE_UPSTREAM_REFUSED:
+	case CAUSE_LOCAL_PORTS_EXHAUSTED:
+		if (ev.family == AF_UNIX)
+			return 0;
+		tcp_cause(d, &ev, fx);
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* For a diagnosis from the log alone: what nginx said, and the fix for that cause. */
 void evidence__fill_from_log(struct diagnosis *d, const struct ngx_log_line *l,
-			     struct diag_table *t)
+			     struct diag_table *t, struct hostconf *hc)
 {
 	const char *up = d->upstream[0] ? d->upstream : "the upstream";
 	char err[128] = "";
+	struct fix_ctx *fx;
 	int i, n;
 
 	if (l->err)
@@ -464,6 +526,14 @@ void evidence__fill_from_log(struct diagnosis *d, const struct ngx_log_line *l,
 			    l->action[0] ? " while " : "", l->action);
 	if (l->request[0])
 		diagnosis__evidence(d, "request \"%s\" from %s", l->request, l->client);
+	fx = malloc(sizeof(*fx));
+	if (!fx)
+		return;
+	fix__init(fx, hc, d->nginx_pid, d->upstream);
+	if (fx->where[0])
+		diagnosis__evidence(d, "nginx config: %s", fx->where);
+	if (host_checks(d, fx))
+		goto out;
 
 	switch (d->cause) {
 	case CAUSE_NO_LIVE_UPSTREAMS:
@@ -477,60 +547,61 @@ void evidence__fill_from_log(struct diagnosis *d, const struct ngx_log_line *l,
 					    o->upstream, (unsigned long long)o->count);
 			n++;
 		}
-		snprintf(d->fix, sizeof(d->fix),
+		fix__write(d,
 			 "every server of upstream %s is marked down after failing (max_fails, 1 by "
 			 "default, within fail_timeout, 10s): fix the failures listed as evidence; "
-			 "add a backup server or tune max_fails/fail_timeout in the upstream block; "
-			 "then %s", up, RELOAD_NGINX);
+			 "add a backup server or tune max_fails/fail_timeout in the upstream "
+			 "block%s%s; then %s", up, fx->nrefs ? " at " : "",
+			 fx->nrefs ? fx->where : "", fx->reload);
 		break;
 	case CAUSE_UPSTREAM_INVALID_HEADER:
-		snprintf(d->fix, sizeof(d->fix),
+		fix__write(d,
 			 "%s answers something that is not a valid %s response: check that the "
-			 "directive matches the backend's protocol (proxy_pass for HTTP, "
+			 "directive%s%s matches the backend's protocol (proxy_pass for HTTP, "
 			 "fastcgi_pass for FastCGI, https:// for TLS) and fix the backend's "
 			 "headers; then %s", up, strstr(l->upstream, "fastcgi") ? "FastCGI" : "HTTP",
-			 RELOAD_NGINX);
+			 fx->where[0] ? " " : "", fx->where, fx->reload);
 		break;
 	case CAUSE_UPSTREAM_UNRESOLVED:
-		snprintf(d->fix, sizeof(d->fix),
+		fix__write(d,
 			 "nginx cannot resolve %s: check the name and the DNS server in the "
 			 "resolver directive (dig @<resolver> %s), or use an address; then %s",
 			 l->target[0] ? l->target : up, l->target[0] ? l->target : up,
-			 RELOAD_NGINX);
+			 fx->reload);
 		break;
 	case CAUSE_UPSTREAM_SSL_FAILED:
-		snprintf(d->fix, sizeof(d->fix),
+		fix__write(d,
 			 "the TLS handshake with %s fails: 'wrong version number' means https:// "
 			 "to a plain-HTTP port; an alert 40/112 means SNI is needed "
 			 "(proxy_ssl_server_name on; proxy_ssl_name <host>); a verify error needs "
-			 "proxy_ssl_trusted_certificate; then %s", up, RELOAD_NGINX);
+			 "proxy_ssl_trusted_certificate; then %s", up, fx->reload);
 		break;
 	case CAUSE_UPSTREAM_HEADER_TOO_BIG:
-		snprintf(d->fix, sizeof(d->fix),
-			 "the response header from %s is larger than nginx's buffer: raise "
-			 "proxy_buffer_size (fastcgi_buffer_size for FastCGI) at that location, "
-			 "e.g. 32k, with proxy_buffers 8 32k; then %s", up, RELOAD_NGINX);
+		fix__header_too_big(d, fx, 0);
 		break;
 	case CAUSE_UPSTREAM_READ_TIMEOUT:
-		snprintf(d->fix, sizeof(d->fix),
-			 "%s did not answer within nginx's read timeout: find what makes it slow, "
-			 "add capacity, or raise proxy_read_timeout/fastcgi_read_timeout at that "
-			 "location; then %s", up, RELOAD_NGINX);
+		fix__read_timeout(d, fx, 0);
 		break;
-	case CAUSE_UPSTREAM_CONNECT_TIMEOUT:
-		snprintf(d->fix, sizeof(d->fix),
-			 "%s did not accept the connection within proxy_connect_timeout: check "
-			 "that it is up, not behind a DROP rule, and that its accept queue is not "
-			 "full", up);
+	case CAUSE_UPSTREAM_CONNECT_TIMEOUT: {
+		char cur[600], dir[48];
+
+		snprintf(dir, sizeof(dir), "%s_connect_timeout", fx->module);
+		fix__directive(fx, dir, "60s", NULL, cur, sizeof(cur));
+		fix__write(d,
+			 "%s did not accept the connection within %s: check that it is up, not "
+			 "behind a DROP rule, and that its accept queue is not full", up, cur);
 		break;
+	}
 	case CAUSE_UNKNOWN:
-		snprintf(d->fix, sizeof(d->fix),
+		fix__write(d,
 			 "outside the catalogue: the log line is the evidence; check %s's own log "
 			 "at this time", up);
 		break;
 	default:
-		snprintf(d->fix, sizeof(d->fix), "%s; see the evidence and %s's own log at this "
+		fix__write(d, "%s; see the evidence and %s's own log at this "
 			 "time", cause__summary(d->cause), up);
 		break;
 	}
+out:
+	free(fx);
 }

@@ -2,7 +2,8 @@
 /*
  * Evidence and fix for a new diagnosis, written from what this host shows
  * right now: the socket file and its owner and mode against the worker's
- * credentials, who listens where, the sysctls that bound the failure.
+ * credentials, who listens where, the sysctls that bound the failure, and
+ * (through hostconf and fix*.c) the config lines of this host to change.
  */
 #ifndef __EVIDENCE_H
 #define __EVIDENCE_H
@@ -10,12 +11,16 @@
 #include "diag.h"
 #include "event.h"
 
-/* Fill d->evidence and d->fix for the failure ev that created d. */
-void evidence__fill(struct diagnosis *d, const struct event *ev);
-
+struct hostconf;
 struct ngx_log_line;
+
+/*
+ * Fill d->evidence and d->fix for the failure ev that created d. hc (may be
+ * NULL: generic texts) gives the nginx and php-fpm config lines to name.
+ */
+void evidence__fill(struct diagnosis *d, const struct event *ev, struct hostconf *hc);
 /* Fill d->evidence and d->fix for a diagnosis made from an error-log line alone. */
 void evidence__fill_from_log(struct diagnosis *d, const struct ngx_log_line *l,
-			     struct diag_table *t);
+			     struct diag_table *t, struct hostconf *hc);
 
 #endif /* __EVIDENCE_H */

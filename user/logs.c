@@ -9,6 +9,7 @@
 #include "rootfs.h"
 
 struct followed {
+	struct logs *owner;
 	struct logfollow *lf;
 	struct rootfs *fs;
 	int root_pid;
@@ -16,13 +17,14 @@ struct followed {
 };
 
 struct logs {
-	void (*on_line)(void *ctx, const char *line, size_t len);
+	void (*on_line)(void *ctx, const char *line, size_t len, int root_pid);
 	void *ctx;
 	int n;
 	struct followed f[LOGS_MAX];
 };
 
-struct logs *logs__new(void (*on_line)(void *ctx, const char *line, size_t len), void *ctx)
+struct logs *logs__new(void (*on_line)(void *ctx, const char *line, size_t len, int root_pid),
+		       void *ctx)
 {
 	struct logs *l = calloc(1, sizeof(*l));
 
@@ -46,14 +48,14 @@ void logs__free(struct logs *l)
 
 static void line_cb(void *ctx, const char *line, size_t len, int truncated)
 {
-	struct logs *l = ctx;
+	struct followed *f = ctx;
 
-	l->on_line(l->ctx, line, len);
+	f->owner->on_line(f->owner->ctx, line, len, f->root_pid);
 }
 
 int logs__follow(struct logs *l, const char *path, int root_pid)
 {
-	struct logfollow_opts opts = { .on_line = line_cb, .ctx = l };
+	struct logfollow_opts opts = { .on_line = line_cb };
 	struct followed *f;
 	char root[64];
 
@@ -64,6 +66,9 @@ int logs__follow(struct logs *l, const char *path, int root_pid)
 		return -ENOSPC;
 	f = &l->f[l->n];
 	memset(f, 0, sizeof(*f));
+	f->owner = l;
+	f->root_pid = root_pid;
+	opts.ctx = f;
 	if (root_pid) {
 		snprintf(root, sizeof(root), "/proc/%d/root", root_pid);
 		f->fs = rootfs__new(root);
@@ -78,7 +83,6 @@ int logs__follow(struct logs *l, const char *path, int root_pid)
 		rootfs__free(f->fs);
 		return err;
 	}
-	f->root_pid = root_pid;
 	snprintf(f->path, sizeof(f->path), "%s", path);
 	l->n++;
 	return 0;

@@ -13,7 +13,9 @@
 
 struct logs;
 
-struct logs *logs__new(void (*on_line)(void *ctx, const char *line, size_t len), void *ctx);
+/* on_line's root_pid: the master whose log the line is from, 0 for a path the user named. */
+struct logs *logs__new(void (*on_line)(void *ctx, const char *line, size_t len, int root_pid),
+		       void *ctx);
 void logs__free(struct logs *l);
 /* Follow path (inside /proc/PID/root when root_pid is not 0) from its end. 0 or -errno. */
 int logs__follow(struct logs *l, const char *path, int root_pid);

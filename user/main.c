@@ -19,9 +19,11 @@
 #include <linux/types.h>
 #include "clock.h"
 #include "correlate.h"
+#include "ctarget.h"
 #include "diag.h"
 #include "event.h"
 #include "evidence.h"
+#include "hostconf.h"
 #include "logs.h"
 #include "ngx502.h"
 #include "options.h"
@@ -54,6 +56,8 @@ struct app {
 	struct diag_table *diags;
 	struct correlator *corr;
 	struct logs *logs;
+	struct hostconf *hostconf;
+	struct ctarget *ct;	/* --container/--cgroup: the cgroup watched, NULL otherwise */
 	uint64_t records;
 	uint64_t lost;
 	uint64_t bad_records;
@@ -139,9 +143,29 @@ static void print_new(struct app *app, struct diagnosis *d)
 	d->reported_ns = clock__mono_ns();
 }
 
+/* Where the worker runs, first, when that is a container: host and in-container pid. */
+static void container_evidence(struct app *app, struct diagnosis *d)
+{
+	const struct target_proc *p = targets__find(app->targets, d->nginx_pid);
+
+	if (!p || (!p->ns_pid && !p->container[0]))
+		return;
+	if (p->container[0] && strchr(p->container, '-'))
+		diagnosis__evidence(d, "nginx worker %d (pid %d in its container) runs in kubernetes "
+				    "pod %s", p->pid, p->ns_pid ? p->ns_pid : p->pid, p->container);
+	else if (p->container[0])
+		diagnosis__evidence(d, "nginx worker %d (pid %d in its container) runs in %s "
+				    "container %.12s", p->pid, p->ns_pid ? p->ns_pid : p->pid,
+				    container__runtime_name(p->runtime), p->container);
+	else
+		diagnosis__evidence(d, "nginx worker %d (pid %d in its container) runs in its own "
+				    "pid namespace", p->pid, p->ns_pid);
+}
+
 static void on_new_kernel(void *ctx, struct diagnosis *d, const struct event *ev)
 {
-	evidence__fill(d, ev);
+	container_evidence(ctx, d);
+	evidence__fill(d, ev, ((struct app *)ctx)->hostconf);
 	print_new(ctx, d);
 }
 
@@ -149,7 +173,8 @@ static void on_new_log(void *ctx, struct diagnosis *d, const struct ngx_log_line
 {
 	struct app *app = ctx;
 
-	evidence__fill_from_log(d, l, app->diags);
+	container_evidence(app, d);
+	evidence__fill_from_log(d, l, app->diags, app->hostconf);
 	print_new(app, d);
 }
 
@@ -175,6 +200,24 @@ static void handle_failure(struct app *app, const struct event *ev)
 	/* for a killed backend the event's pid is the backend's; the diagnosis names nginx's */
 	pid = ev->type == NGX502_EV_SIGNAL ? (int)ev->nginx_pid : (int)ev->pid;
 	correlator__kernel(app->corr, cause, pid, ev);
+}
+
+static void on_target_exit(struct app *app, unsigned int pid)
+{
+	const struct target_proc *p = targets__find(app->targets, pid);
+	char where[160] = "", left[160] = "";
+
+	if (p && p->container[0])
+		snprintf(where, sizeof(where), " in container %.12s", p->container);
+	if (!targets__on_exit(app->targets, pid))
+		return;
+	if (!targets__nmasters_alive(app->targets))
+		snprintf(left, sizeof(left), "; no nginx left%s%s, watching for one to start",
+			 app->ct ? " in " : "", app->ct ? app->ct->label : "");
+	if (where[0])
+		output__warning(app->out, "target nginx %u%s exited%s", pid, where, left);
+	else
+		output__warning(app->out, "nginx master %u exited%s", pid, left);
 }
 
 static void on_event(void *ctx, const void *data, size_t size)
@@ -204,10 +247,7 @@ static void on_event(void *ctx, const void *data, size_t size)
 		correlator__log(app->corr, ev.line, ev.line_len, ev.pid, ev.ts_ns);
 		break;
 	case NGX502_EV_TARGET_EXIT:
-		if (targets__on_exit(app->targets, ev.pid))
-			output__warning(app->out, "nginx master %u exited%s", ev.pid,
-					targets__nmasters_alive(app->targets) ?
-						"" : "; no nginx left, watching for one to start");
+		on_target_exit(app, ev.pid);
 		break;
 	default:
 		handle_failure(app, &ev);
@@ -215,12 +255,19 @@ static void on_event(void *ctx, const void *data, size_t size)
 	}
 }
 
-/* A line from a followed file: the worker's pid comes from the text. */
-static void on_file_line(void *ctx, const char *line, size_t len)
+/*
+ * A line from a followed file: the worker's pid comes from the text, numbered
+ * in nginx's own pid namespace; kernel events carry host pids. root_pid: the
+ * master whose file it is (0 for --error-log).
+ */
+static void on_file_line(void *ctx, const char *line, size_t len, int root_pid)
 {
 	struct app *app = ctx;
+	int pid = ctarget__log_pid(line, len);
 
-	correlator__log(app->corr, line, len, 0, clock__mono_ns());
+	if (pid)
+		pid = targets__host_pid(app->targets, root_pid, pid);
+	correlator__log(app->corr, line, len, pid, clock__mono_ns());
 }
 
 /*
@@ -278,11 +325,32 @@ static void flush_bursts(struct app *app, int final)
 	}
 }
 
+/* No --pid: every nginx master, or those inside the --container/--cgroup cgroup. */
+static void discover(struct app *app)
+{
+	if (app->ct)
+		ctarget__discover(app->ct, app->targets);
+	else
+		targets__discover(app->targets);
+}
+
 static int find_targets(struct app *app)
 {
-	char why[256];
+	char why[512];
 	int i, err;
 
+	if (app->env.container || app->env.cgroup) {
+		app->ct = calloc(1, sizeof(*app->ct));
+		if (!app->ct)
+			return -ENOMEM;
+		err = app->env.container ?
+			ctarget__from_container(app->env.container, app->ct, why, sizeof(why)) :
+			ctarget__from_cgroup(app->env.cgroup, app->ct, why, sizeof(why));
+		if (err) {
+			fprintf(stderr, "ngx502-trace: %s\n", why);
+			return err;
+		}
+	}
 	for (i = 0; i < app->env.npids; i++) {
 		err = targets__add_pid(app->targets, app->env.pids[i], why, sizeof(why));
 		if (err) {
@@ -291,7 +359,7 @@ static int find_targets(struct app *app)
 		}
 	}
 	if (!app->env.npids)
-		targets__discover(app->targets);
+		discover(app);
 	return 0;
 }
 
@@ -319,7 +387,7 @@ static void publish_targets(struct app *app)
 							 sizeof(why));
 				}
 			} else {
-				targets__discover(app->targets);
+				discover(app);
 			}
 		}
 	}
@@ -372,7 +440,9 @@ static int run_pinned(struct app *app)
 static int run(struct app *app)
 {
 	struct tracer_opts topts = {
-		.auto_discover = app->env.npids == 0,
+		.auto_discover = app->env.npids == 0 && !app->ct,
+		.cgroup_ids = app->ct ? app->ct->cgroup_ids : NULL,
+		.ncgroup_ids = app->ct ? app->ct->ncgroups : 0,
 		.syscall_probes = app->env.syscall_probes,
 		.buffer_pages = app->env.buffer_pages,
 		.no_perf_buffer = app->env.pin != NULL,
@@ -388,6 +458,12 @@ static int run(struct app *app)
 		return -errno;
 	publish_targets(app);
 	follow_logs(app);
+	if (app->ct && !targets__nmasters_alive(app->targets))
+		output__warning(app->out, "no nginx is running in %s; watching for one to start",
+				app->ct->label);
+	if (app->ct && app->ct->truncated)
+		output__warning(app->out, "%s has more than %d cgroups: nginx started in the others "
+				"is not seen", app->ct->label, CTARGET_MAX_CGROUPS);
 	clock__phase("targets+uprobes");
 	if (app->env.pin)
 		return run_pinned(app);
@@ -429,11 +505,6 @@ int main(int argc, char **argv)
 		return 2;
 	if (app.env.exit_now)
 		return 0;
-	if (app.env.container || app.env.cgroup) {
-		fprintf(stderr, "ngx502-trace: %s is not supported by this version yet\n",
-			app.env.container ? "--container" : "--cgroup");
-		return 1;
-	}
 	if (app.env.unpin)
 		return pin__remove(app.env.unpin) < 0 ? 1 : 0;
 	if (app.env.pin && pin__busy(app.env.pin)) {
@@ -471,7 +542,8 @@ int main(int argc, char **argv)
 		.ctx = &app,
 	});
 	app.logs = logs__new(on_file_line, &app);
-	if (!app.targets || !app.diags || !app.out || !app.corr || !app.logs)
+	app.hostconf = hostconf__new(NULL);
+	if (!app.targets || !app.diags || !app.out || !app.corr || !app.logs || !app.hostconf)
 		goto cleanup;
 	clock__phase("start");
 	err = find_targets(&app);
@@ -486,8 +558,10 @@ cleanup:
 	clock__phase("detach");
 	output__free(app.out);
 	logs__free(app.logs);
+	hostconf__free(app.hostconf);
 	correlator__free(app.corr);
 	diag_table__free(app.diags);
 	targets__free(app.targets);
+	free(app.ct);
 	return err ? 1 : 0;
 }

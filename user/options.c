@@ -27,6 +27,9 @@ static const char doc[] =
 	"  ngx502-trace -p 1234              nginx master 1234 and all its workers\n"
 	"  ngx502-trace -p 1234 -d 30 --json 30 seconds of JSON lines for a script\n"
 	"  ngx502-trace -l /var/log/nginx/error.log   correlate with this error log\n"
+	"  ngx502-trace -C 4f3c2b1a0e9d              nginx in that container (id prefix, pod uid "
+	"or a PID inside)\n"
+	"  ngx502-trace --cgroup /system.slice/docker-4f3c.scope   every nginx in that cgroup\n"
 	"  ngx502-trace --pin /sys/fs/bpf/ngx502     events for scripts/ngx502-events\n"
 	"\nExit status: 0 on a normal stop (Ctrl-C, SIGTERM, --duration), 1 on a runtime "
 	"failure, 2 on a usage error.";
@@ -34,8 +37,10 @@ static const char doc[] =
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID[,PID...]", 0, "nginx master or worker PIDs (a master brings all its "
 	  "workers, also those started later)", 0 },
-	{ "container", 'C', "ID|NAME", 0, "nginx inside a container", 0 },
-	{ "cgroup", OPT_CGROUP, "PATH", 0, "every nginx in this cgroup (v2 path)", 0 },
+	{ "container", 'C', "ID|NAME", 0, "nginx inside a container: docker/containerd/cri-o/podman "
+	  "id or prefix, kubernetes pod uid, or the PID of a process inside", 0 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0, "every nginx in this cgroup (v2 path, absolute or relative "
+	  "to the cgroup2 mount), also those started later", 0 },
 	{ "error-log", 'l', "PATH", 0, "the error log to correlate (default: found from nginx)", 0 },
 	{ "json", 'j', NULL, 0, "JSON lines on stdout", 0 },
 	{ "duration", 'd', "SEC", 0, "stop after SEC seconds", 0 },

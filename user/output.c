@@ -103,7 +103,8 @@ void output__ready(struct output *o, const struct targets *t, const char *const 
 			}
 			json_object_object_add(tj, "master", json_object_new_int(m->pid));
 			json_object_object_add(tj, "workers", w);
-			json_object_object_add(tj, "container", NULL);
+			json_object_object_add(tj, "container",
+					       m->container[0] ? jstr(o, m->container) : NULL);
 			json_object_array_add(arr, tj);
 		}
 		for (i = 0; probes && probes[i]; i++)
@@ -120,7 +121,11 @@ void output__ready(struct output *o, const struct targets *t, const char *const 
 
 		if (!m->alive || m->role != ROLE_MASTER)
 			continue;
-		printf("ngx502-trace: watching nginx master %d (%s), workers", m->pid, vis(o, m->exe));
+		printf("ngx502-trace: watching nginx master %d (%s)", m->pid, vis(o, m->exe));
+		if (m->container[0])
+			printf(" in container %.12s (pid %d there)", vis(o, m->container),
+			       m->ns_pid ? m->ns_pid : m->pid);
+		printf(", workers");
 		for (k = 0; k < n; k++) {
 			const struct target_proc *p = targets__get(t, k);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "container.h"
 #include "procfs.h"
 #include "targets.h"
 
@@ -60,6 +61,8 @@ static struct target_proc *find(struct targets *t, int pid)
 static struct target_proc *add(struct targets *t, int pid, int master, int role)
 {
 	struct target_proc *p = find(t, pid);
+	struct container_id cid;
+	struct proc_status ps;
 	struct stat st;
 	char link[64];
 
@@ -88,6 +91,12 @@ static struct target_proc *add(struct targets *t, int pid, int master, int role)
 	if (!stat(link, &st)) {
 		p->exe_ino = st.st_ino;
 		p->exe_dev = st.st_dev;
+	}
+	if (!procfs__status(pid, &ps) && ps.nnspid > 1)
+		p->ns_pid = ps.nspid[ps.nnspid - 1];
+	if (!container__of_pid(pid, &cid)) {
+		p->runtime = cid.runtime;
+		snprintf(p->container, sizeof(p->container), "%s", cid.id[0] ? cid.id : cid.pod_uid);
 	}
 	return p;
 }
@@ -156,20 +165,62 @@ int targets__add_pid(struct targets *t, int pid, char *err, size_t errlen)
 	return add_family(t, pid);
 }
 
+struct discover_ctx {
+	struct targets *t;
+	int (*keep)(int pid, void *arg);
+	void *arg;
+};
+
 static int add_if_master(int pid, void *arg)
 {
-	struct targets *t = arg;
+	struct discover_ctx *c = arg;
 
-	if (!targets__is_nginx(pid) || role_of(pid) != ROLE_MASTER || find(t, pid))
+	if (!targets__is_nginx(pid) || role_of(pid) != ROLE_MASTER || find(c->t, pid))
 		return 0;
-	add_family(t, pid);
+	if (c->keep && !c->keep(pid, c->arg))
+		return 0;
+	add_family(c->t, pid);
 	return 0;
 }
 
 int targets__discover(struct targets *t)
 {
-	procfs__for_each_pid(add_if_master, t);
+	return targets__discover_in(t, NULL, NULL);
+}
+
+int targets__discover_in(struct targets *t, int (*keep)(int pid, void *arg), void *arg)
+{
+	struct discover_ctx c = { t, keep, arg };
+
+	procfs__for_each_pid(add_if_master, &c);
 	return targets__nmasters_alive(t);
+}
+
+int targets__host_pid(const struct targets *t, int master, int ns_pid)
+{
+	const struct target_proc *m = master ? find((struct targets *)t, master) : NULL;
+	int i, found = 0, host;
+
+	if (ns_pid <= 0 || (m && !m->ns_pid))
+		return ns_pid;
+	for (i = 0; i < t->n; i++) {
+		const struct target_proc *p = &t->procs[i];
+
+		if (!p->alive || (master && p->master != master))
+			continue;
+		if (!p->ns_pid && p->pid == ns_pid)
+			return ns_pid;	/* a host nginx: its number is the host's */
+		if (p->ns_pid == ns_pid) {
+			if (found && found != p->pid)
+				return ns_pid;	/* two containers have it: cannot tell */
+			found = p->pid;
+		}
+	}
+	if (found)
+		return found;
+	/* a worker the table does not know yet: ask /proc through the master's namespace */
+	host = m ? procfs__host_pid(master, ns_pid) : 0;
+	return host > 0 ? host : ns_pid;
 }
 
 void targets__on_new(struct targets *t, int pid, int ppid, int exec)

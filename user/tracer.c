@@ -238,7 +238,7 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 
 	/* configure */
 	s->rodata->auto_discover = opts->auto_discover;
-	s->rodata->filter_cgroup = false;
+	s->rodata->filter_cgroup = opts->ncgroup_ids > 0;
 	s->rodata->sock_probes = true;
 	if (!have_retrans) {
 		bpf_program__set_autoload(s->progs.handle_tcp_retransmit_skb, false);
@@ -274,6 +274,16 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	}
 
 	clock__phase("load");
+	for (int i = 0; i < opts->ncgroup_ids; i++) {
+		__u8 one = 1;
+
+		if (bpf_map__update_elem(s->maps.cgroups, &opts->cgroup_ids[i],
+					 sizeof(opts->cgroup_ids[i]), &one, sizeof(one), BPF_ANY)) {
+			err = -errno;
+			fprintf(stderr, "error: failed to fill the cgroups map: %s\n", strerror(-err));
+			goto cleanup;
+		}
+	}
 	/* attach: the target set first, so no fork is missed */
 	err = attach_prog(tr, s->progs.handle_sched_process_fork, "tp_btf/sched_process_fork", true);
 	if (!err)

@@ -16,6 +16,9 @@ struct tracer_opts {
 	bool syscall_probes;	/* force the syscall tracepoints instead of the nginx uprobe */
 	int buffer_pages;	/* perf buffer pages per CPU (power of two) */
 	bool no_perf_buffer;	/* --pin: `events` belongs to an outside reader, open nothing on it */
+	/* --container/--cgroup: an exec of nginx in one of these cgroups joins the target set */
+	const uint64_t *cgroup_ids;
+	int ncgroup_ids;
 	void (*on_event)(void *ctx, const void *data, size_t size);
 	void (*on_lost)(void *ctx, uint64_t count);
 	void *ctx;

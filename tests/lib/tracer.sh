@@ -114,3 +114,14 @@ expect_stdout_match()
 	grep -Eq -- "$1" "$T/cli.out" ||
 		fail "stdout does not match /$1/: $(head -n 2 "$T/cli.out")"
 }
+
+# run_tool_as WRAPPER... -- TOOL ARGS: like run_tool, through a wrapper such
+# as setpriv (the wrapper's own arguments come first).
+run_tool_as()
+{
+	log "run: $*"
+	timeout -k 2 "${RUN_TIMEOUT:-15}" "$@" >"$T/cli.out" 2>"$T/cli.err" </dev/null
+	TOOL_RC=$?
+	[ "$TOOL_RC" = 124 ] && fail "'$*' still running after ${RUN_TIMEOUT:-15} s"
+	log "exit $TOOL_RC; stderr: $(head -c 300 "$T/cli.err")"
+}

@@ -17,6 +17,10 @@
  *	hang		keep the connection open and never answer
  *	bigheader N	200 with an N-byte X-Big header
  *	keepalive K	HTTP/1.1 200 with keep-alive; close a connection idle for K ms
+ *	garbage		as soon as a connection is accepted (before any request: also
+ *			what a TLS client gets as its ServerHello), a status line
+ *			and a header line holding a NUL byte, then keep it open
+ *			until the peer closes
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,7 +41,7 @@
 #define REQ_MAX		16384
 #define BIG_MAX		(1 << 20)
 
-enum mode { M_OK, M_RESET, M_CLOSE, M_HANG, M_BIGHEADER, M_KEEPALIVE };
+enum mode { M_OK, M_RESET, M_CLOSE, M_HANG, M_BIGHEADER, M_KEEPALIVE, M_GARBAGE };
 
 struct conn {
 	int fd;
@@ -83,6 +87,7 @@ static int parse_mode(const char *s)
 	static const char *const names[] = {
 		[M_OK] = "ok", [M_RESET] = "reset", [M_CLOSE] = "close",
 		[M_HANG] = "hang", [M_BIGHEADER] = "bigheader", [M_KEEPALIVE] = "keepalive",
+		[M_GARBAGE] = "garbage",
 	};
 	size_t i;
 
@@ -221,6 +226,7 @@ static void answer(int i)
 		conn_close(i, 0);
 		break;
 	case M_HANG:
+	case M_GARBAGE:
 		break;
 	case M_BIGHEADER:
 		send_big(c->fd, mode_arg);
@@ -259,8 +265,8 @@ static void on_readable(int i)
 		return;
 	c->len += n;
 	c->buf[c->len] = '\0';
-	if (strstr(c->buf, "\r\n\r\n")) {
-		if (mode == M_HANG)
+	if (strstr(c->buf, "\r\n\r\n") || mode == M_GARBAGE) {
+		if (mode == M_HANG || mode == M_GARBAGE)
 			c->len = sizeof(c->buf) - 1;
 		else
 			answer(i);
@@ -285,6 +291,12 @@ static void on_accept(int lfd)
 	c->fd = fd;
 	c->last_ms = now_ms();
 	conns[i] = c;
+	if (mode == M_GARBAGE) {
+		/* sizeof - 1: the NUL inside the header line is sent, the final one not */
+		static const char junk[] = "HTTP/1.0 200 OK\r\nX-Bad\0Header: 1\r\n\r\n";
+
+		write_all(fd, junk, sizeof(junk) - 1);
+	}
 }
 
 static void close_idle(long long now)
@@ -329,7 +341,7 @@ static int serve(int lfd, long lifetime_s)
 static void usage(void)
 {
 	fprintf(stderr, "usage: backend [-t LIFETIME_S] [-b BACKLOG] "
-			"ok|reset|close|hang|bigheader N|keepalive MS ADDR\n"
+			"ok|reset|close|hang|garbage|bigheader N|keepalive MS ADDR\n"
 			"  ADDR: PORT, 127.0.0.1:PORT, [::1]:PORT or unix:/path\n");
 	exit(2);
 }

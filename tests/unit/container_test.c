@@ -278,6 +278,28 @@ UNIT_TEST(matches)
 	CHECK_INT(container__matches(&c, "9a8b"), 0);
 }
 
+UNIT_TEST(root_path_is_the_innermost_container)
+{
+	struct container_id c;
+
+	/* the cgroup that holds every process of the container, nested cgroups included */
+	CHECK_INT(container__parse_path("/system.slice/docker-" DOCKER_ID ".scope/init.scope", &c), 0);
+	CHECK_STR(c.root_path, "/system.slice/docker-" DOCKER_ID ".scope");
+	CHECK_INT(parse_fixture("v2-k8s-containerd-burstable", &c), 0);
+	CHECK_STR(c.root_path, c.cgroup_path);
+	CHECK_INT(parse_fixture("v2-docker-in-docker", &c), 0);
+	CHECK_STR(c.root_path, "/docker/" DOCKER_ID "/docker/" CTR_ID);
+	/* conmon beside the container: only the pod is known, its directory is the root */
+	CHECK_INT(parse_fixture("v2-k8s-crio-conmon", &c), 0);
+	CHECK_STR(c.root_path, "/kubepods.slice/kubepods-pod7e1c2a9b_3d4f_4e5a_8b6c_0d1e2f3a4b5c.slice");
+	CHECK_INT(parse_fixture("v1-k8s-cgroupfs", &c), 0);
+	CHECK_STR(c.root_path, "/kubepods/burstable/pod" POD_UID "/" CTR_ID);
+	CHECK_INT(container__parse_path("//docker//ABCDEF0123456789ABCDEF//x", &c), 0);
+	CHECK_STR(c.root_path, "//docker//ABCDEF0123456789ABCDEF");
+	CHECK_INT(container__parse_path("/system.slice/docker.service", &c), -ENOENT);
+	CHECK_STR(c.root_path, "");
+}
+
 UNIT_TEST(runtime_names)
 {
 	CHECK_STR(container__runtime_name(CT_NONE), "none");

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What --container and --cgroup select: one cgroup v2 directory (a
+ * container's, a pod's, or the one the user named), the ids of it and its
+ * descendants for the kernel's `cgroups` map (an exec of nginx there joins
+ * the target set), and the container it names, if any.
+ *
+ * The cgroup id the kernel reports (bpf_get_current_cgroup_id()) is the
+ * inode number of the cgroup's directory in the v2 mount.
+ */
+#ifndef __CTARGET_H
+#define __CTARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "container.h"
+
+#define CTARGET_MAX_CGROUPS	64	/* = MAX_CGROUPS of the BPF side */
+#define CTARGET_MAX_DEPTH	8
+
+struct targets;
+
+struct ctarget {
+	char mount[256];		/* the cgroup v2 mount point */
+	char path[512];			/* the cgroup, relative to the mount: "/system.slice/x.scope" */
+	struct container_id cid;	/* runtime CT_NONE when the cgroup names no container */
+	char label[96];			/* "docker container 0123456789ab", "cgroup /x" */
+	int ncgroups;
+	uint64_t cgroup_ids[CTARGET_MAX_CGROUPS];
+	int truncated;			/* more descendant cgroups than fit in the map */
+};
+
+/* The cgroup v2 mount point into buf. 0 or -ENOENT. */
+int ctarget__v2_mount(char *buf, size_t size);
+/*
+ * --container QUERY: a container id or prefix, a pod uid, "runtime://id", or
+ * the PID of a process inside. 0, or -errno with one line for the user in why.
+ */
+int ctarget__from_container(const char *query, struct ctarget *out, char *why, size_t whylen);
+/* --cgroup PATH: absolute under the v2 mount, or relative to it. 0 or -errno (why). */
+int ctarget__from_cgroup(const char *path, struct ctarget *out, char *why, size_t whylen);
+/* Add every nginx master inside the cgroup (or below it), with its workers. Masters added. */
+int ctarget__discover(const struct ctarget *c, struct targets *t);
+
+/* Pure helpers (unit-tested). */
+/* 1 when the cgroup path cg ("/a/b") is root or lies below it. */
+int ctarget__path_within(const char *cg, const char *root);
+/* The pid of an nginx error-log line ("2024/01/02 03:04:05 [error] 7#7: ..."), 0 if none. */
+int ctarget__log_pid(const char *line, size_t len);
+
+#endif /* __CTARGET_H */
