@@ -41,7 +41,7 @@ LIB_SRCS := $(filter-out user/main.c,$(sort $(wildcard user/*.c)))
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
 UNIT_BINS := $(patsubst tests/unit/%_test.c,$(OUTPUT)/tests/%_test,$(UNIT_SRCS))
-TOOLS := $(OUTPUT)/tests/backend
+TOOLS := $(OUTPUT)/tests/backend $(OUTPUT)/tests/deny_connect.bpf.o
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.c))
 FUZZ_S ?= 30
 
@@ -86,6 +86,10 @@ $(OUTPUT)/tests/%_test: tests/unit/%_test.c $(OUTPUT)/tests/unit.o $(OUTPUT)/lib
 $(OUTPUT)/tests/backend: tests/tools/backend.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+$(OUTPUT)/tests/deny_connect.bpf.o: tests/tools/deny_connect.bpf.c $(VMLINUX) | $(OUTPUT)/tests
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 unit: $(UNIT_BINS)
 

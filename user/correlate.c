@@ -32,6 +32,21 @@ struct key {
 	struct ngx_log_line *parsed;	/* and its parse */
 };
 
+/*
+ * A kernel failure that names no upstream (socket() failed before nginx
+ * picked a peer): held until the worker's line says which upstream, so the
+ * diagnosis names it; after HOLD_NS without a line, "*" (any upstream).
+ */
+struct keyless {
+	int pid;
+	enum cause cause;
+	uint64_t count;
+	uint64_t ts_ns;
+	struct event ev;	/* the first one, for the evidence */
+};
+
+#define NKEYLESS 16
+
 struct seen_line {
 	uint64_t hash;
 	uint64_t ts_ns;
@@ -42,6 +57,7 @@ struct correlator {
 	struct diag_table *t;
 	struct correlator_ops ops;
 	struct key keys[NKEYS];
+	struct keyless keyless[NKEYLESS];
 	struct seen_line seen[DEDUP];
 	unsigned int nseen;
 	uint64_t lines, failures;
@@ -135,15 +151,13 @@ static void attach(struct correlator *c, struct diagnosis *d, const char *text, 
 static void log_only(struct correlator *c, struct key *k)
 {
 	enum cause cause = ngx_log_line__cause(k->parsed);
-	char up[EVENT_UPSTREAM_MAX];
 	struct diagnosis *d;
 	size_t len = k->len;
 	uint64_t n;
 	int created;
 
-	ngx_log_line__upstream(k->parsed, up, sizeof(up));
 	for (n = 0; n < k->waiting; n++) {
-		d = diag_table__hit(c->t, cause, up, k->pid, k->parsed->err, k->waiting_ns, &created);
+		d = diag_table__hit(c->t, cause, k->upstream, k->pid, k->parsed->err, k->waiting_ns, &created);
 		if (!d)
 			break;
 		if (len && k->line[len - 1] == '\n')
@@ -160,20 +174,64 @@ static void log_only(struct correlator *c, struct key *k)
 	key_drop_line(k);
 }
 
+/* Count held keyless failures under upstream up: a diagnosis like any other. */
+static struct diagnosis *keyless_settle(struct correlator *c, struct keyless *h, const char *up)
+{
+	struct diagnosis *d = NULL;
+	int created;
+
+	snprintf(h->ev.upstream, sizeof(h->ev.upstream), "%s", up);
+	for (uint64_t n = 0; n < h->count; n++) {
+		d = diag_table__hit(c->t, h->cause, up, h->pid, h->ev.err, h->ts_ns, &created);
+		if (!d)
+			break;
+		d->from_kernel = 1;
+		if (created && c->ops.on_new_kernel)
+			c->ops.on_new_kernel(c->ops.ctx, d, &h->ev);
+	}
+	h->count = 0;
+	return d;
+}
+
+static void keyless_hold(struct correlator *c, enum cause cause, int pid, const struct event *ev)
+{
+	struct keyless *h, *free_slot = NULL;
+	int i;
+
+	for (i = 0; i < NKEYLESS; i++) {
+		h = &c->keyless[i];
+		if (h->count && h->pid == pid && h->cause == cause) {
+			h->count++;
+			return;
+		}
+		if (!h->count && !free_slot)
+			free_slot = h;
+	}
+	if (!free_slot) {
+		free_slot = &c->keyless[0];
+		keyless_settle(c, free_slot, "*");
+	}
+	*free_slot = (struct keyless){ .pid = pid, .cause = cause, .count = 1, .ts_ns = ev->ts_ns,
+				       .ev = *ev };
+	free_slot->ev.line = NULL;
+}
+
 void correlator__kernel(struct correlator *c, enum cause cause, int pid, const struct event *ev)
 {
 	struct diagnosis *d;
 	struct key *k;
 	int created;
 
+	if (!ev->upstream[0]) {
+		keyless_hold(c, cause, pid, ev);
+		return;
+	}
 	d = diag_table__hit(c->t, cause, ev->upstream, pid, ev->err, ev->ts_ns, &created);
 	if (!d)
 		return;
 	d->from_kernel = 1;
 	if (created && c->ops.on_new_kernel)
 		c->ops.on_new_kernel(c->ops.ctx, d, ev);
-	if (!ev->upstream[0])
-		return;
 	k = key_get(c, pid, ev->upstream, 1);
 	if (!k)
 		return;
@@ -228,6 +286,22 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 	}
 	c->failures++;
 	ngx_log_line__upstream(l, up, sizeof(up));
+	for (int i = 0; i < NKEYLESS; i++) {
+		struct keyless *h = &c->keyless[i];
+		struct diagnosis *d;
+
+		if (!h->count || h->pid != pid || h->cause != ngx_log_line__cause(l))
+			continue;
+		/* the line names the upstream the kernel could not see */
+		h->count--;
+		d = keyless_settle(c, &(struct keyless){ .pid = h->pid, .cause = h->cause,
+							   .count = 1, .ts_ns = h->ts_ns,
+							   .ev = h->ev }, up[0] ? up : "*");
+		if (d)
+			attach(c, d, line, len);
+		free(l);
+		return;
+	}
 	k = key_get(c, pid, up, 1);
 	if (!k) {
 		free(l);
@@ -258,6 +332,12 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 
 void correlator__tick(struct correlator *c, uint64_t now_ns)
 {
+	for (int i = 0; i < NKEYLESS; i++) {
+		struct keyless *h = &c->keyless[i];
+
+		if (h->count && now_ns - h->ts_ns >= HOLD_NS)
+			keyless_settle(c, h, h->ev.upstream[0] ? h->ev.upstream : "*");
+	}
 	for (int i = 0; i < NKEYS; i++) {
 		struct key *k = &c->keys[i];
 
