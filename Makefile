@@ -17,7 +17,7 @@ ARCH ?= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/;s/ppc64le/powerpc
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 
 CFLAGS ?= -g -O2
-CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -I$(OUTPUT) -Ibpf -Iuser -MMD -MP
+CFLAGS += -std=gnu11 -Wall -Wextra -I$(OUTPUT) -Ibpf -Iuser -MMD -MP
 LDLIBS := -lbpf -lelf -lz -ljson-c
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf -MMD -MP
 

@@ -69,6 +69,7 @@ static volatile sig_atomic_t exiting;
 
 static void on_signal(int sig)
 {
+	(void)sig;
 	exiting = 1;
 }
 

@@ -184,6 +184,7 @@ static void handle_sample(void *ctx, int cpu, void *data, __u32 size)
 {
 	struct tracer *tr = ctx;
 
+	(void)cpu;
 	tr->opts.on_event(tr->opts.ctx, data, size);
 }
 
@@ -191,6 +192,7 @@ static void handle_lost(void *ctx, int cpu, __u64 count)
 {
 	struct tracer *tr = ctx;
 
+	(void)cpu;
 	if (tr->opts.on_lost)
 		tr->opts.on_lost(tr->opts.ctx, count);
 }
