@@ -15,8 +15,9 @@
 #define NKEYS		1024		/* (pid, upstream) pairs followed at once */
 #define MATCH_NS	(5 * 1000000000ull)	/* a line follows its failure within this */
 #define HOLD_NS		(300 * 1000000ull)	/* how long a line waits for its kernel event */
-#define DEDUP		64		/* one line written to two logs is one line */
-#define DEDUP_NS	(2 * 1000000000ull)
+#define DEDUP		8192		/* one line seen twice (two logs, kernel + file) is one */
+#define DEDUP_PROBE	16
+#define DEDUP_NS	(10 * 1000000000ull)
 
 struct key {
 	int used;
@@ -58,10 +59,15 @@ struct correlator {
 	struct correlator_ops ops;
 	struct key keys[NKEYS];
 	struct keyless keyless[NKEYLESS];
-	struct seen_line seen[DEDUP];
-	unsigned int nseen;
+	struct seen_line seen[DEDUP];	/* open addressing on the line's hash */
 	uint64_t lines, failures;
 };
+
+/* Lines carry kernel times or read times: either may be the later one. */
+static uint64_t absdiff(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : b - a;
+}
 
 static uint64_t hash_bytes(const char *s, size_t n, uint64_t h)
 {
@@ -243,21 +249,34 @@ void correlator__kernel(struct correlator *c, enum cause cause, int pid, const s
 			key_drop_line(k);
 		return;
 	}
-	if (ev->ts_ns - k->kernel_ns > MATCH_NS)
+	if (absdiff(ev->ts_ns, k->kernel_ns) > MATCH_NS)
 		k->unmatched = 0;	/* failures whose lines never came (level, filtered) */
 	k->unmatched++;
 	k->kernel_ns = ev->ts_ns;
 }
 
+/*
+ * Seen within DEDUP_NS, from the same worker? The set is open-addressed on
+ * the line's hash; an expired slot, or the oldest one probed, takes a new line.
+ */
 static int duplicate(struct correlator *c, const char *line, size_t len, int pid, uint64_t now)
 {
-	uint64_t h = hash_bytes(line, len, 1469598103934665603ull);
+	uint64_t h = hash_bytes(line, len, 1469598103934665603ull) | 1, age, best = UINT64_MAX;
+	struct seen_line *slot = NULL, *e;
 	int i;
 
-	for (i = 0; i < DEDUP; i++)
-		if (c->seen[i].hash == h && c->seen[i].pid == pid && now - c->seen[i].ts_ns < DEDUP_NS)
+	for (i = 0; i < DEDUP_PROBE; i++) {
+		e = &c->seen[(h + i) % DEDUP];
+		if (e->hash == h && e->pid == pid && absdiff(now, e->ts_ns) < DEDUP_NS)
 			return 1;
-	c->seen[c->nseen++ % DEDUP] = (struct seen_line){ h, now, pid };
+		/* 0 for a free or expired slot, else its time: the oldest goes first */
+		age = !e->hash || absdiff(now, e->ts_ns) >= DEDUP_NS ? 0 : e->ts_ns;
+		if (age < best) {
+			best = age;
+			slot = e;
+		}
+	}
+	*slot = (struct seen_line){ h, now, pid };
 	return 0;
 }
 
@@ -268,6 +287,9 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 	struct key *k;
 
 	c->lines++;
+	/* the kernel hands the bytes of write(), '\n' included; a file reader does not */
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
 	l = malloc(sizeof(*l));
 	if (!l)
 		return;
@@ -307,7 +329,7 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 		free(l);
 		return;
 	}
-	if (k->unmatched && now_ns - k->kernel_ns <= MATCH_NS && k->d) {
+	if (k->unmatched && absdiff(now_ns, k->kernel_ns) <= MATCH_NS && k->d) {
 		/* the kernel event came first */
 		k->unmatched--;
 		attach(c, k->d, line, len);

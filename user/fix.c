@@ -52,7 +52,8 @@ static void find_pass(struct fix_ctx *fx)
 	if (!fx->refs[0].group) {
 		fx->pass = fx->refs[0];
 		fx->have_pass = 1;
-	} else if (fx->ngx && ngx_conf__find_upstream(fx->ngx->conf, fx->refs[0].group, g, 1) == 1) {
+	} else if (fx->ngx &&
+		   ngx_conf__find_upstream(fx->ngx->conf, fx->refs[0].group, g, 1) == 1) {
 		fx->pass = g[0];
 		fx->have_pass = 1;
 	}

@@ -55,7 +55,10 @@ void fix__write(struct diagnosis *d, const char *fmt, ...) __attribute__((format
 
 /* "pool www (/etc/php/8.2/fpm/pool.d/www.conf:12)" */
 const char *fix__pool_where(const struct fpm_pool *p, char *buf, size_t size);
-/* "pm.max_children = 5 (/etc/php/8.2/fpm/pool.d/www.conf:113)" or "pm.max_children (not set: DFLT)" */
+/*
+ * "pm.max_children = 5 (/etc/php/8.2/fpm/pool.d/www.conf:113)", or
+ * "pm.max_children (not set: DFLT)"
+ */
 const char *fix__fpm_val(const char *key, const struct fpm_val *v, const char *dflt, char *buf,
 			 size_t size);
 /*

@@ -77,7 +77,8 @@ void fix__ports_exhausted(struct diagnosis *d, struct fix_ctx *fx, int lo, int h
 		diagnosis__evidence(d, "upstream %s has no keepalive: one new connection per "
 				    "request", fx->refs[0].group);
 		snprintf(reuse, sizeof(reuse),
-			 "add keepalive 32; to upstream %s (its server line is %s:%d) and %s in the "
+			 "add keepalive 32; to upstream %s (its server line is %s:%d) and %s in "
+			 "the "
 			 "block of the %s_pass (%s:%d)", fx->refs[0].group, fx->refs[0].file,
 			 fx->refs[0].line, conn, fx->module, fx->refs[0].pass_file,
 			 fx->refs[0].pass_line);
@@ -160,7 +161,8 @@ void fix__header_too_big(struct diagnosis *d, struct fix_ctx *fx, unsigned long 
 				 " and keep %s below %lld x %s", buf_text, count - 1, want);
 	}
 	fix__write(d,
-		 "%s: the response header from %s is larger than %s; %sset %s %s;%s in the block%s; "
+		 "%s: the response header from %s is larger than %s; %sset %s %s;%s in the "
+		 "block%s; "
 		 "then %s", h, fx->key, cur_text, obs, dir, want, more,
 		 at_pass(fx, pass, sizeof(pass)), fx->reload);
 }
@@ -208,6 +210,7 @@ void fix__fpm_terminated(struct diagnosis *d, struct fix_ctx *fx, const char *un
 			 "php8.2-fpm");
 	fix__write(d,
 		 "php-fpm's master ended a request that ran past %s: find the slow script "
-		 "(request_slowlog_timeout + slowlog in the pool), or raise it (keep it at or above "
+		 "(request_slowlog_timeout + slowlog in the pool), or raise it (keep it at or "
+		 "above "
 		 "nginx's %s); then %s", rtt, cur, cmd);
 }

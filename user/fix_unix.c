@@ -68,7 +68,8 @@ int fix__fpm_alternative(struct fix_ctx *fx, const char *path, char *text, size_
 		for (j = 0; j < fpm_conf__npools(f->conf); j++) {
 			const struct fpm_pool *p = fpm_conf__pool(f->conf, j);
 
-			if (!fpm_pool__listen_key(p, key, sizeof(key)) || strncmp(key, "unix:/", 6) ||
+			if (!fpm_pool__listen_key(p, key, sizeof(key)) ||
+			    strncmp(key, "unix:/", 6) ||
 			    !strcmp(key + 5, path))
 				continue;
 			score = common_prefix(key + 5, path);
@@ -85,7 +86,8 @@ int fix__fpm_alternative(struct fix_ctx *fx, const char *path, char *text, size_
 		return 0;
 	fpm_pool__listen_key(best, key, sizeof(key));
 	at = best->listen.file ? &best->listen : NULL;
-	snprintf(text, size, "%s pool %s listens on %s (%s:%d)", fpm_name(bestf, name, sizeof(name)),
+	snprintf(text, size, "%s pool %s listens on %s (%s:%d)",
+		 fpm_name(bestf, name, sizeof(name)),
 		 best->name, key + 5, at ? at->file : best->file, at ? at->line : best->line);
 	snprintf(alt, altsize, "%s", key + 5);
 	return 1;
@@ -103,8 +105,9 @@ void fix__socket_missing(struct diagnosis *d, struct fix_ctx *fx, const char *pa
 		fix__fpm_cmd(fx->fpm, "restart", cmd, sizeof(cmd));
 		if (!fx->fpm->pid)
 			fix__write(d,
-				 "%s: no such socket; %s is installed and its %s listens there, but "
-				 "it is not running: %s", h, fx->fpm->service[0] ? fx->fpm->service :
+				 "%s: no such socket; %s is installed and its %s listens there, "
+				 "but it is not running: %s", h,
+				 fx->fpm->service[0] ? fx->fpm->service :
 				 "php-fpm", pw, cmd);
 		else
 			fix__write(d,
@@ -130,7 +133,8 @@ void fix__socket_missing(struct diagnosis *d, struct fix_ctx *fx, const char *pa
 	}
 	fix__write(d,
 		 "%s: no such socket: start the backend that should create it%s, or fix the "
-		 "path %s; then %s", h, start, fx->where[0] ? "in that line" : "in the nginx config",
+		 "path %s; then %s", h, start,
+		 fx->where[0] ? "in that line" : "in the nginx config",
 		 fx->reload);
 }
 
@@ -155,7 +159,8 @@ void fix__socket_permission(struct diagnosis *d, struct fix_ctx *fx, const char 
 		fix__write(d,
 			 "the directory %s, not the socket, blocks nginx: give the nginx user "
 			 "search permission on it (chmod o+x %s, or chgrp %s %s && chmod g+x %s), "
-			 "or move the socket to a directory nginx can reach%s%s; then %s", acc->path,
+			 "or move the socket to a directory nginx can reach%s%s; then %s",
+			 acc->path,
 			 acc->path, group, acc->path, acc->path,
 			 p ? ": listen in " : "", p ? fix__pool_where(p, pw, sizeof(pw)) : "",
 			 cmd);
@@ -211,10 +216,10 @@ void fix__backlog(struct diagnosis *d, struct fix_ctx *fx, const char *path, con
 	head(fx, h, sizeof(h));
 	if (!p) {
 		fix__write(d,
-			 "%s: the backend accepts slower than requests arrive: raise "
+			 "%s: the backend on %s accepts slower than requests arrive: raise "
 			 "pm.max_children in its php-fpm pool (and listen.backlog, capped by "
 			 "net.core.somaxconn = %s), or find what makes requests slow; then %s", h,
-			 somax, fix__fpm_cmd(fx->fpm, "restart", cmd, sizeof(cmd)));
+			 path, somax, fix__fpm_cmd(fx->fpm, "restart", cmd, sizeof(cmd)));
 		return;
 	}
 	total = hostconf__fpm_children(fx->fpm, p->name, &busy);

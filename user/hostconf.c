@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Config of the nginx masters and php-fpm masters of this host, cached. The
- * only process ever started is a host nginx's own binary with -T (never one
- * of a container): its comm is "exe" (the name execve was given), so the
- * tracer's exec probe does not take it for a new nginx master.
+ * only process ever started is a host nginx's own binary with -T, never one
+ * of a container (see run_dump).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -166,19 +166,56 @@ static int read_dump(int fd, pid_t child, char **out, size_t *outlen)
 }
 
 /*
+ * The binary of a master that runs on the host, opened through one
+ * /proc/PID directory: if the pid died and was reused meanwhile (by a
+ * container's process, say), every openat below fails instead of naming
+ * another process's file. -errno when it is not a host process.
+ */
+static int host_exe_fd(int pid)
+{
+	struct stat root, mnt, self_root, self_mnt;
+	char dir[64];
+	int dfd, fd = -EPERM;
+
+	snprintf(dir, sizeof(dir), "/proc/%d", pid);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	if (fstatat(dfd, "root", &root, 0) || fstatat(dfd, "ns/mnt", &mnt, 0) ||
+	    proc_stat(0, "root", &self_root) || proc_stat(0, "ns/mnt", &self_mnt)) {
+		fd = -errno;
+		goto out;
+	}
+	if (root.st_dev != self_root.st_dev || root.st_ino != self_root.st_ino ||
+	    mnt.st_dev != self_mnt.st_dev || mnt.st_ino != self_mnt.st_ino)
+		goto out; /* DESIGN 7: never run a container's binary */
+	fd = openat(dfd, "exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+out:
+	close(dfd);
+	return fd;
+}
+
+/*
  * `nginx -T` by the master's own binary, from the master's directory (a
- * relative -p or -c means what it meant when the master started).
+ * relative -p or -c means what it meant when the master started). It is
+ * executed as /proc/self/fd/N: its comm is "N", never "nginx", so the
+ * tracer's exec probe does not take it for a new master.
  */
 static struct ngx_conf *run_dump(int pid, const struct logfind_args *a)
 {
 	char exe[64], cwd[64], *argv[14], *buf = NULL;
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
 	struct ngx_conf *c = NULL;
-	int pfd[2], argc = 0, status = 0, err;
+	int pfd[2], argc = 0, status = 0, err, efd;
 	size_t len = 0;
 	pid_t child;
 
-	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+	efd = host_exe_fd(pid);
+	if (efd < 0)
+		return NULL;
+	snprintf(exe, sizeof(exe), "/proc/self/fd/%d", efd);
 	snprintf(cwd, sizeof(cwd), "/proc/%d/cwd", pid);
 	argv[argc++] = "nginx";
 	argv[argc++] = "-T";
@@ -201,12 +238,15 @@ static struct ngx_conf *run_dump(int pid, const struct logfind_args *a)
 	}
 	argv[argc] = NULL;
 
-	if (pipe2(pfd, O_CLOEXEC))
+	if (pipe2(pfd, O_CLOEXEC)) {
+		close(efd);
 		return NULL;
+	}
 	child = fork();
 	if (child < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
+		close(efd);
 		return NULL;
 	}
 	if (!child) {
@@ -214,13 +254,15 @@ static struct ngx_conf *run_dump(int pid, const struct logfind_args *a)
 
 		if (null < 0 || dup2(null, 0) < 0 || dup2(pfd[1], 1) < 0 || dup2(null, 2) < 0)
 			_exit(127);
-		syscall(SYS_close_range, 3, ~0u, 0);
+		/* nothing of ours but stdio crosses the exec (efd is resolved before) */
+		syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC);
 		if (chdir(cwd))
 			_exit(127);
 		execve(exe, argv, envp);
 		_exit(127);
 	}
 	close(pfd[1]);
+	close(efd);
 	err = read_dump(pfd[0], child, &buf, &len);
 	close(pfd[0]);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
@@ -260,12 +302,15 @@ static void nginx_load(struct hostconf *hc, struct hostconf_nginx *n, int pid)
 		quote_arg(n->test_args, sizeof(n->test_args), &off, "-p", a.prefix);
 	if (a.conf[0])
 		quote_arg(n->test_args, sizeof(n->test_args), &off, "-c", a.conf);
-	if (lf && (logfind__find(pid, lf) >= 0 || lf->conf[0]))
-		snprintf(n->conf_path, sizeof(n->conf_path), "%s", lf->conf);
 	if (n->host && !hc->opts.no_exec) {
 		n->conf = run_dump(pid, &a);
 		n->from_dump = n->conf != NULL;
 	}
+	/* the dump names the main file first; else find it as nginx would */
+	if (n->conf && ngx_conf__nfiles(n->conf) > 0)
+		snprintf(n->conf_path, sizeof(n->conf_path), "%s", ngx_conf__file(n->conf, 0));
+	else if (lf && (logfind__find(pid, lf) >= 0 || lf->conf[0]))
+		snprintf(n->conf_path, sizeof(n->conf_path), "%s", lf->conf);
 	if (!n->conf && n->conf_path[0]) {
 		fs = root_of(pid);
 		n->conf = fs ? ngx_conf__load(fs, n->conf_path) : NULL;
