@@ -10,6 +10,15 @@
 set_timeout test_buffer_overrun_is_counted 90
 set_timeout test_binary_upgrade_is_followed 90
 
+# raw_request PORT: send stdin as a request and read the answer. The
+# connection stays open until nginx answers: a client that goes away first
+# makes nginx drop the request (499) without logging the upstream failure.
+raw_request()
+{
+	timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && cat >&3 && cat <&3 >/dev/null" \
+		2>/dev/null
+}
+
 # Our programs, as bpftool lists them.
 our_progs()
 {
@@ -108,8 +117,7 @@ test_hostile_bytes_in_log_lines()
 	register_pid "$hpid"
 	sleep 1
 	# raw invalid UTF-8 and a quote/backslash in the request line: nginx logs it as it came
-	printf 'GET /\xff\xfe\xc3\x28"\\x HTTP/1.0\r\n\r\n' |
-		timeout 5 bash -c "cat >/dev/tcp/127.0.0.1/$LPORT" 2>/dev/null
+	printf 'GET /\xff\xfe\xc3\x28"\\x HTTP/1.0\r\n\r\n' | raw_request "$LPORT"
 	sleep 0.5
 	expect_diag_logged upstream_refused "127.0.0.1:$UPORT"
 	# every line valid UTF-8 JSON, the bytes escaped as text, not dropped
@@ -128,9 +136,8 @@ test_bad_requests_are_not_upstream_causes()
 {
 	stage_refusing_nginx n1
 	start_tracer --pid "$(nginx_master n1)"
-	printf 'GARBAGE\r\n\r\n' | timeout 5 bash -c "cat >/dev/tcp/127.0.0.1/$LPORT" 2>/dev/null
-	printf 'GET / HTTP/1.1\r\nHost: a b\r\n\r\n' |
-		timeout 5 bash -c "cat >/dev/tcp/127.0.0.1/$LPORT" 2>/dev/null
+	printf 'GARBAGE\r\n\r\n' | raw_request "$LPORT"
+	printf 'GET / HTTP/1.1\r\nHost: a b\r\n\r\n' | raw_request "$LPORT"
 	expect_no_diag "" "" 2
 	stop_tracer
 }

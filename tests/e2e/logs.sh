@@ -67,7 +67,8 @@ test_log_to_stderr_pipe()
 
 test_no_live_upstreams()
 {
-	local lport p1 p2 m i refused
+	local lport p1 p2 m refused
+	local -a w
 
 	lport=$(free_port)
 	p1=$(free_port)
@@ -86,16 +87,15 @@ test_no_live_upstreams()
 	start_tracer --pid "$m"
 	# each worker keeps its own peer state: the first request a worker
 	# serves is refused by both servers, the next ones find no live peer
-	for i in 1 2 3 4 5 6 7 8; do
-		expect_http 502 "http://127.0.0.1:$lport/"
-	done
+	fail_n 8 "http://127.0.0.1:$lport/" 502
 	expect_log_match n1 'no live upstreams while connecting to upstream'
 	expect_diag upstream_refused "127.0.0.1:$p1"
 	expect_diag upstream_refused "127.0.0.1:$p2"
 	expect_diag no_live_upstreams backend
 	expect_source log
 	expect_log_line 'no live upstreams while connecting to upstream'
-	expect_pid_in $(nginx_workers "$m")
+	mapfile -t w < <(nginx_workers "$m")
+	expect_pid_in "${w[@]}"
 	expect_evidence "127.0.0.1:$p1|127.0.0.1:$p2"
 	expect_evidence 'refused|111'
 	stop_tracer
@@ -175,6 +175,7 @@ test_error_log_rotation()
 test_invalid_header()
 {
 	local lport bport m
+	local -a w
 
 	lport=$(free_port)
 	bport=$(free_port)
@@ -188,7 +189,8 @@ test_invalid_header()
 	expect_diag upstream_invalid_header "127.0.0.1:$bport"
 	expect_source log
 	expect_log_line 'upstream sent invalid header: .*while reading response header'
-	expect_pid_in $(nginx_workers "$m")
+	mapfile -t w < <(nginx_workers "$m")
+	expect_pid_in "${w[@]}"
 	stop_tracer
 	expect_summary_exact upstream_invalid_header "127.0.0.1:$bport" 1
 	[ "$(jq '[.diagnoses[]?] | length' <<<"$SUMMARY")" = 1 ] ||

@@ -83,9 +83,7 @@ wait_count()
 # fail_n N URL CODE: N sequential requests, each must answer CODE.
 fail_n()
 {
-	local i
-
-	for i in $(seq 1 "$1"); do
+	for _ in $(seq 1 "$1"); do
 		expect_http "$3" "$2"
 	done
 }
