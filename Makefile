@@ -79,7 +79,11 @@ $(BIN): $(OUTPUT)/user/main.o $(OUTPUT)/libngx502.a
 $(OUTPUT)/tests/unit.o: tests/unit/unit.c | $(OUTPUT)/tests
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUTPUT)/tests/%_test: tests/unit/%_test.c $(OUTPUT)/tests/unit.o $(OUTPUT)/libngx502.a | $(OUTPUT)/tests
+$(OUTPUT)/tests/fixture.o: tests/unit/fixture.c | $(OUTPUT)/tests
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/%_test: tests/unit/%_test.c $(OUTPUT)/tests/unit.o $(OUTPUT)/tests/fixture.o \
+			$(OUTPUT)/libngx502.a | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(filter-out %.h,$^) $(LDLIBS) -o $@
 

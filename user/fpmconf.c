@@ -14,17 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "arena.h"
 #include "fpmconf.h"
 #include "rootfs.h"
 
-#define ARENA_CHUNK (64 * 1024)
 #define MAX_GLOBALS 64
-
-struct chunk {
-	struct chunk *next;
-	size_t used, size;
-	char data[];
-};
 
 struct global {
 	const char *key;
@@ -32,7 +26,7 @@ struct global {
 };
 
 struct fpm_conf {
-	struct chunk *arena;
+	struct arena arena;
 	struct fpm_pool *pools;
 	int npools, cappools;
 	struct global globals[MAX_GLOBALS];
@@ -50,61 +44,18 @@ struct fpm_conf {
 	int reads, limited, keys, stop, oom;
 };
 
-static void *arena_alloc(struct fpm_conf *c, size_t n)
-{
-	struct chunk *ch = c->arena;
-	size_t size;
-	void *p;
-
-	n = (n + 7) & ~(size_t)7;
-	if (!ch || ch->size - ch->used < n) {
-		/* start small: most inputs are a few lines */
-		size = ch && ch->size < ARENA_CHUNK ? ch->size * 2 : ch ? ARENA_CHUNK : 4096;
-		if (size < n)
-			size = n;
-		ch = malloc(sizeof(*ch) + size);
-		if (!ch) {
-			c->oom = c->stop = 1;
-			return NULL;
-		}
-		ch->size = size;
-		ch->used = 0;
-		ch->next = c->arena;
-		c->arena = ch;
-	}
-	p = ch->data + ch->used;
-	ch->used += n;
-	return p;
-}
-
-static char *arena_strndup(struct fpm_conf *c, const char *s, size_t n)
-{
-	char *p = arena_alloc(c, n + 1);
-
-	if (!p)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 static void warn(struct fpm_conf *c, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void warn(struct fpm_conf *c, const char *file, int line, const char *fmt, ...)
 {
-	char buf[512];
-	int n = 0;
 	va_list ap;
 
 	if (c->nwarnings >= FPM_CONF_MAX_WARNINGS)
 		return;
-	if (file)
-		n = snprintf(buf, sizeof(buf), "%s:%d: ", file, line);
 	va_start(ap, fmt);
-	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	c->warnings[c->nwarnings] = arena__vwarning(&c->arena, file, line, fmt, ap);
 	va_end(ap);
-	c->warnings[c->nwarnings] = arena_strndup(c, buf, strlen(buf));
 	if (c->warnings[c->nwarnings])
 		c->nwarnings++;
 }
@@ -118,7 +69,7 @@ static const char *add_file(struct fpm_conf *c, const char *name)
 			return c->files[i];
 	if (c->nfiles >= FPM_CONF_MAX_FILES)
 		return NULL;
-	c->files[c->nfiles] = arena_strndup(c, name, strlen(name));
+	c->files[c->nfiles] = arena__strndup(&c->arena, name, strlen(name));
 	return c->files[c->nfiles] ? c->files[c->nfiles++] : NULL;
 }
 
@@ -150,7 +101,7 @@ static int start_pool(struct fpm_conf *c, const char *name, const char *file, in
 	}
 	p = &c->pools[c->npools];
 	memset(p, 0, sizeof(*p));
-	p->name = arena_strndup(c, name, strlen(name));
+	p->name = arena__strndup(&c->arena, name, strlen(name));
 	p->file = file;
 	p->line = line;
 	return p->name ? c->npools++ : -2;
@@ -174,7 +125,7 @@ static const char *expand_pool(struct fpm_conf *c, const char *v, const char *na
 	}
 	if (!n)
 		return v;
-	out = o = arena_alloc(c, len + 1);
+	out = o = arena__alloc(&c->arena, len + 1);
 	if (!out)
 		return v;
 	for (s = v; *s;) {
@@ -236,7 +187,7 @@ static void set_value(struct fpm_conf *c, const char *key, const char *value, co
 		if (!v) {
 			if (c->nglobals == MAX_GLOBALS)
 				return;
-			c->globals[c->nglobals].key = arena_strndup(c, key, strlen(key));
+			c->globals[c->nglobals].key = arena__strndup(&c->arena, key, strlen(key));
 			if (!c->globals[c->nglobals].key)
 				return;
 			v = &c->globals[c->nglobals++].v;
@@ -277,7 +228,7 @@ static void include(struct fpm_conf *c, const char *pattern, const char *file, i
 	}
 	if (!n && !strpbrk(full, "*?["))
 		warn(c, file, line, "cannot read include %s: %s", full, strerror(ENOENT));
-	for (i = 0; i < n && !c->stop; i++) {
+	for (i = 0; i < n && !c->stop && !c->arena.failed; i++) {
 		const char *name;
 		char *buf;
 		long r;
@@ -332,7 +283,7 @@ static char *parse_value(struct fpm_conf *c, const char *s, const char *e, const
 	s = trim(s, e, &n);
 	e = s + n;
 	if (s < e && (*s == '"' || *s == '\'')) {
-		out = o = arena_alloc(c, e - s + 1);
+		out = o = arena__alloc(&c->arena, e - s + 1);
 		if (!out)
 			return NULL;
 		for (q = s + 1; q < e && *q != *s; q++) {
@@ -349,7 +300,7 @@ static char *parse_value(struct fpm_conf *c, const char *s, const char *e, const
 	if (q)
 		e = q;
 	s = trim(s, e, &n);
-	return arena_strndup(c, s, n);
+	return arena__strndup(&c->arena, s, n);
 }
 
 static void parse_line(struct fpm_conf *c, const char *s, const char *e, const char *file, int line,
@@ -372,7 +323,7 @@ static void parse_line(struct fpm_conf *c, const char *s, const char *e, const c
 			return;
 		}
 		k = trim(s + 1, close, &n);
-		name = arena_strndup(c, k, n);
+		name = arena__strndup(&c->arena, k, n);
 		if (!name)
 			return;
 		if (!n) {
@@ -417,7 +368,7 @@ static void parse(struct fpm_conf *c, const char *text, size_t len, const char *
 	const char *p = text, *end = text + len, *eol;
 	int line = 0;
 
-	while (p < end && !c->stop) {
+	while (p < end && !c->stop && !c->arena.failed) {
 		eol = memchr(p, '\n', end - p);
 		if (!eol)
 			eol = end;
@@ -446,7 +397,7 @@ static struct fpm_conf *conf_new(void)
 static struct fpm_conf *conf_done(struct fpm_conf *c)
 {
 	c->fs = NULL;
-	if (c->oom) {
+	if (c->oom || c->arena.failed) {
 		fpm_conf__free(c);
 		errno = ENOMEM;
 		return NULL;
@@ -511,14 +462,9 @@ struct fpm_conf *fpm_conf__parse_text(const char *text, size_t len, const char *
 
 void fpm_conf__free(struct fpm_conf *c)
 {
-	struct chunk *ch, *next;
-
 	if (!c)
 		return;
-	for (ch = c->arena; ch; ch = next) {
-		next = ch->next;
-		free(ch);
-	}
+	arena__free(&c->arena);
 	free(c->files);
 	free(c->pools);
 	free(c);

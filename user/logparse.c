@@ -732,6 +732,10 @@ static void classify(const struct ngx_log_line *l, enum cause *cause, int *statu
 		   starts(m, "peer closed connection in SSL handshake") ||
 		   starts(m, "upstream SSL certificate")) {
 		*cause = CAUSE_UPSTREAM_SSL_FAILED;
+	} else if (starts(m, "upstream prematurely sent response") &&
+		   (starts(l->upstream, "https://") || starts(l->upstream, "grpcs://"))) {
+		/* bytes from a TLS upstream before nginx's ClientHello: it does not speak TLS */
+		*cause = CAUSE_UPSTREAM_SSL_FAILED;
 	} else {
 		*cause = CAUSE_UNKNOWN;
 	}

@@ -8,35 +8,15 @@
  * arena freed with the configuration.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ngxconf.h"
+#include "ngxconf_int.h"
 #include "rootfs.h"
-
-#define ARENA_CHUNK (64 * 1024)
-
-struct chunk {
-	struct chunk *next;
-	size_t used, size;
-	char data[];
-};
-
-struct ndir {
-	const char **args; /* args[0] is the directive name */
-	const char *value; /* args[1..] joined by one space */
-	int nargs;
-	int file; /* index into files */
-	int line;
-	int parent; /* index of the enclosing block, -1 for main */
-	int block;  /* opened a block */
-};
 
 struct section { /* one file of an `nginx -T` dump */
 	const char *name;
@@ -46,81 +26,19 @@ struct section { /* one file of an `nginx -T` dump */
 
 enum { MODE_TEXT, MODE_FS, MODE_DUMP };
 
-struct ngx_conf {
-	struct chunk *arena;
-	struct ndir *dirs;
-	int ndirs, capdirs;
-	const char **files;
-	int nfiles;
-	const char *warnings[NGX_CONF_MAX_WARNINGS];
-	int nwarnings;
-	int *upstreams; /* indices of upstream{} blocks sorted by name */
-	int nupstreams;
-	/* while loading */
-	int active[NGX_CONF_MAX_DEPTH + 1]; /* files being read, outermost first */
-	int mode, reads, limited, stop, oom;
-	size_t total;
-	const struct rootfs *fs;
-	char prefix[4096];
-	struct section *sections;
-	int nsections;
-};
-
-static void *arena_alloc(struct ngx_conf *c, size_t n)
-{
-	struct chunk *ch = c->arena;
-	size_t size;
-	void *p;
-
-	n = (n + 7) & ~(size_t)7;
-	if (!ch || ch->size - ch->used < n) {
-		/* start small: most inputs are a few lines */
-		size = ch && ch->size < ARENA_CHUNK ? ch->size * 2 : ch ? ARENA_CHUNK : 4096;
-		if (size < n)
-			size = n;
-		ch = malloc(sizeof(*ch) + size);
-		if (!ch) {
-			c->oom = c->stop = 1;
-			return NULL;
-		}
-		ch->size = size;
-		ch->used = 0;
-		ch->next = c->arena;
-		c->arena = ch;
-	}
-	p = ch->data + ch->used;
-	ch->used += n;
-	return p;
-}
-
-static char *arena_strndup(struct ngx_conf *c, const char *s, size_t n)
-{
-	char *p = arena_alloc(c, n + 1);
-
-	if (!p)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 static void warn(struct ngx_conf *c, int file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void warn(struct ngx_conf *c, int file, int line, const char *fmt, ...)
 {
-	char buf[512];
-	int n = 0;
 	va_list ap;
 
 	if (c->nwarnings >= NGX_CONF_MAX_WARNINGS)
 		return;
-	if (file >= 0)
-		n = snprintf(buf, sizeof(buf), "%s:%d: ", c->files[file], line);
 	va_start(ap, fmt);
-	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	c->warnings[c->nwarnings] =
+		arena__vwarning(&c->arena, file >= 0 ? c->files[file] : NULL, line, fmt, ap);
 	va_end(ap);
-	c->warnings[c->nwarnings] = arena_strndup(c, buf, strlen(buf));
 	if (c->warnings[c->nwarnings])
 		c->nwarnings++;
 }
@@ -134,7 +52,7 @@ static int add_file(struct ngx_conf *c, const char *name)
 			return i;
 	if (c->nfiles >= NGX_CONF_MAX_FILES)
 		return -E2BIG;
-	c->files[c->nfiles] = arena_strndup(c, name, strlen(name));
+	c->files[c->nfiles] = arena__strndup(&c->arena, name, strlen(name));
 	if (!c->files[c->nfiles])
 		return -ENOMEM;
 	return c->nfiles++;
@@ -152,7 +70,7 @@ struct lexer {
 /* Copy a raw token, undoing the escapes nginx undoes (\" \' \\ \t \r \n). */
 static char *unescape(struct ngx_conf *c, const char *s, size_t n)
 {
-	char *out = arena_alloc(c, n + 1), *o = out;
+	char *out = arena__alloc(&c->arena, n + 1), *o = out;
 	size_t i;
 
 	if (!out)
@@ -279,10 +197,10 @@ static int add_dir(struct ngx_conf *c, const char **args, int nargs, int file, i
 		c->capdirs = cap;
 	}
 	d = &c->dirs[c->ndirs];
-	d->args = arena_alloc(c, nargs * sizeof(*args));
+	d->args = arena__alloc(&c->arena, nargs * sizeof(*args));
 	for (i = 1; i < nargs; i++)
 		len += strlen(args[i]) + 1;
-	v = arena_alloc(c, len + 1);
+	v = arena__alloc(&c->arena, len + 1);
 	if (!d->args || !v)
 		return -1;
 	memcpy(d->args, args, nargs * sizeof(*args));
@@ -351,7 +269,7 @@ static void include(struct ngx_conf *c, const char *pattern, int file, int line,
 		return;
 	}
 	if (c->mode == MODE_DUMP) {
-		for (i = 0; i < c->nsections && !c->stop; i++) {
+		for (i = 0; i < c->nsections && !c->stop && !c->arena.failed; i++) {
 			struct section *s = &c->sections[i];
 
 			if (has_glob(full) ? fnmatch(full, s->name, FNM_PATHNAME | FNM_PERIOD)
@@ -371,7 +289,7 @@ static void include(struct ngx_conf *c, const char *pattern, int file, int line,
 	}
 	if (!n && !has_glob(full))
 		warn(c, file, line, "cannot read include %s: %s", full, strerror(ENOENT));
-	for (i = 0; i < n && !c->stop; i++) {
+	for (i = 0; i < n && !c->stop && !c->arena.failed; i++) {
 		char *buf;
 		long r = rootfs__read_file(c->fs, list[i], NGX_CONF_MAX_FILE, &buf);
 
@@ -392,7 +310,7 @@ static void parse(struct ngx_conf *c, const char *text, size_t len, int file, in
 	int stack[NGX_CONF_MAX_BLOCKS], sp = 0;
 	int nargs = 0, first = 0, line, t, idx, cur;
 
-	while (!c->stop) {
+	while (!c->stop && !c->arena.failed) {
 		cur = sp ? stack[sp - 1] : parent;
 		t = lex(c, &lx, &w, &line);
 		switch (t) {
@@ -487,8 +405,8 @@ static struct ngx_conf *conf_done(struct ngx_conf *c)
 		if (c->dirs[i].block && c->dirs[i].nargs >= 2 &&
 		    !strcmp(c->dirs[i].args[0], "upstream"))
 			n++;
-	c->upstreams = n ? arena_alloc(c, n * sizeof(int)) : NULL;
-	if (c->oom) {
+	c->upstreams = n ? arena__alloc(&c->arena, n * sizeof(int)) : NULL;
+	if (c->oom || c->arena.failed) {
 		ngx_conf__free(c);
 		errno = ENOMEM;
 		return NULL;
@@ -577,7 +495,7 @@ struct ngx_conf *ngx_conf__parse_dump(const char *text, size_t len)
 				break;
 			}
 			s = &c->sections[c->nsections++];
-			s->name = arena_strndup(c, p + hlen, colon - p - hlen);
+			s->name = arena__strndup(&c->arena, p + hlen, colon - p - hlen);
 			s->text = eol < end ? eol + 1 : end;
 			if (!s->name) {
 				ngx_conf__free(c);
@@ -617,372 +535,11 @@ struct ngx_conf *ngx_conf__parse_text(const char *text, size_t len, const char *
 
 void ngx_conf__free(struct ngx_conf *c)
 {
-	struct chunk *ch, *next;
-
 	if (!c)
 		return;
-	for (ch = c->arena; ch; ch = next) {
-		next = ch->next;
-		free(ch);
-	}
+	arena__free(&c->arena);
 	free(c->sections);
 	free(c->files);
 	free(c->dirs);
 	free(c);
-}
-
-/* ---- addresses ------------------------------------------------------------ */
-
-enum { ADDR_NAME, ADDR_UNIX, ADDR_INET };
-
-struct addr {
-	int kind;
-	int port; /* -1: none given and no default */
-	int explicit_port;
-	int af; /* AF_INET/AF_INET6 for a numeric host, else 0 */
-	unsigned char bin[16];
-	char host[512]; /* lowercased name, numeric address, or socket path */
-};
-
-/*
- * Parse "[scheme://]host[:port][/uri]", "[scheme://]unix:/path[:/uri]" or
- * "[v6]:port". default_port applies when no port is given; with -1 a bare
- * name is an ADDR_NAME (a group, or nothing). Variables cannot be parsed.
- */
-static int addr_parse(const char *s, int default_port, struct addr *a)
-{
-	const char *h, *e, *scheme = strstr(s, "://");
-	size_t n, i;
-	long port;
-
-	memset(a, 0, sizeof(*a));
-	if (strchr(s, '$'))
-		return -EINVAL;
-	if (scheme && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") ==
-			      (size_t)(scheme - s)) {
-		n = scheme - s;
-		default_port = n && (s[n - 1] == 's' || s[n - 1] == 'S') ? 443 : 80;
-		s = scheme + 3;
-	}
-	if (!strncmp(s, "unix:", 5)) {
-		s += 5;
-		e = strchr(s, ':');
-		n = e ? (size_t)(e - s) : strlen(s);
-		if (!n || n >= sizeof(a->host))
-			return -EINVAL;
-		memcpy(a->host, s, n);
-		a->kind = ADDR_UNIX;
-		return 0;
-	}
-	if (*s == '[') {
-		h = s + 1;
-		e = strchr(h, ']');
-		if (!e)
-			return -EINVAL;
-		n = e - h;
-		s = e + 1;
-		if (*s && *s != ':' && *s != '/' && *s != '?')
-			return -EINVAL;
-	} else {
-		h = s;
-		n = strcspn(s, ":/?");
-		s += n;
-	}
-	if (!n || n >= sizeof(a->host))
-		return -EINVAL;
-	for (i = 0; i < n; i++)
-		a->host[i] = tolower((unsigned char)h[i]);
-	a->port = default_port;
-	if (*s == ':') {
-		char *end;
-
-		s++;
-		if (!isdigit((unsigned char)*s))
-			return -EINVAL;
-		errno = 0;
-		port = strtol(s, &end, 10);
-		if (errno || port < 1 || port > 65535 || (*end && *end != '/' && *end != '?'))
-			return -EINVAL;
-		a->port = port;
-		a->explicit_port = 1;
-	}
-	if (inet_pton(AF_INET, a->host, a->bin) == 1)
-		a->af = AF_INET;
-	else if (inet_pton(AF_INET6, a->host, a->bin) == 1)
-		a->af = AF_INET6;
-	a->kind = a->port < 0 ? ADDR_NAME : ADDR_INET;
-	return 0;
-}
-
-static int is_loopback(const struct addr *a)
-{
-	static const unsigned char v4[4] = {127, 0, 0, 1};
-	static const unsigned char v6[16] = {[15] = 1};
-
-	if (a->af == AF_INET)
-		return !memcmp(a->bin, v4, 4);
-	if (a->af == AF_INET6)
-		return !memcmp(a->bin, v6, 16);
-	return !strcmp(a->host, "localhost");
-}
-
-static int addr_match(const struct addr *a, const struct addr *key)
-{
-	if (a->kind != key->kind)
-		return 0;
-	if (a->kind == ADDR_UNIX)
-		return !strcmp(a->host, key->host);
-	if (a->port != key->port)
-		return 0;
-	if (a->af && key->af)
-		return a->af == key->af && !memcmp(a->bin, key->bin, a->af == AF_INET ? 4 : 16);
-	if (!strcmp(a->host, "localhost") || !strcmp(key->host, "localhost"))
-		return is_loopback(a) && is_loopback(key);
-	return !a->af && !key->af && !strcmp(a->host, key->host);
-}
-
-/* ---- queries -------------------------------------------------------------- */
-
-static int cmp_name(const void *key, const void *elem, void *arg)
-{
-	const struct ngx_conf *c = arg;
-
-	return strcasecmp(key, c->dirs[*(const int *)elem].args[1]);
-}
-
-/* Index of the upstream{} block of that name, or -1. */
-static int find_group(const struct ngx_conf *c, const char *name)
-{
-	const int *lo = c->upstreams;
-	int n = c->nupstreams;
-
-	/* A hand-made bsearch: glibc has no bsearch_r. */
-	while (n > 0) {
-		const int *mid = lo + n / 2;
-		int r = cmp_name(name, mid, (void *)c);
-
-		if (!r)
-			return *mid;
-		if (r > 0) {
-			lo = mid + 1;
-			n -= n / 2 + 1;
-		} else {
-			n /= 2;
-		}
-	}
-	return -1;
-}
-
-static int is_pass(const char *name)
-{
-	static const char *const passes[] = {
-		"proxy_pass", "fastcgi_pass", "uwsgi_pass",
-		"scgi_pass",  "grpc_pass",    "memcached_pass",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(passes) / sizeof(passes[0]); i++)
-		if (!strcmp(name, passes[i]))
-			return 1;
-	return 0;
-}
-
-static const void *block_ctx(const struct ngx_conf *c, int b)
-{
-	return b >= 0 ? (const void *)&c->dirs[b] : (const void *)c;
-}
-
-/* The first *_pass naming group g (an upstream name), or -1. */
-static int first_pass(const struct ngx_conf *c, const char *g)
-{
-	struct addr a;
-	int i;
-
-	for (i = 0; i < c->ndirs; i++) {
-		const struct ndir *d = &c->dirs[i];
-
-		if (!d->block && d->nargs >= 2 && is_pass(d->args[0]) &&
-		    !addr_parse(d->args[1], -1, &a) && !a.explicit_port && a.kind != ADDR_UNIX &&
-		    !strcasecmp(a.host, g))
-			return i;
-	}
-	return -1;
-}
-
-static void fill_ref(const struct ngx_conf *c, const struct ndir *d, const char *group,
-		     const struct ndir *pass, struct ngx_conf_ref *r)
-{
-	r->directive = d->args[0];
-	r->value = d->args[1];
-	r->file = c->files[d->file];
-	r->line = d->line;
-	r->group = group;
-	if (!pass)
-		pass = d;
-	r->pass_file = c->files[pass->file];
-	r->pass_line = pass->line;
-	r->ctx = block_ctx(c, pass->parent);
-}
-
-int ngx_conf__find_upstream(const struct ngx_conf *c, const char *key, struct ngx_conf_ref *out,
-			    int max)
-{
-	struct addr k, a;
-	int i, n = 0, g, p;
-
-	if (!c || !key || !out || max <= 0 || addr_parse(key, -1, &k))
-		return 0;
-	for (i = 0; i < c->ndirs && n < max; i++) {
-		const struct ndir *d = &c->dirs[i];
-
-		if (d->block || d->nargs < 2 || !is_pass(d->args[0]) ||
-		    addr_parse(d->args[1], -1, &a))
-			continue;
-		g = a.kind != ADDR_UNIX && !a.explicit_port ? find_group(c, a.host) : -1;
-		if (k.kind == ADDR_NAME) {
-			if (a.kind == ADDR_UNIX || a.explicit_port || strcmp(a.host, k.host))
-				continue;
-			fill_ref(c, d, g >= 0 ? c->dirs[g].args[1] : NULL, NULL, &out[n++]);
-		} else if (g < 0 && addr_match(&a, &k)) {
-			fill_ref(c, d, NULL, NULL, &out[n++]);
-		}
-	}
-	if (k.kind == ADDR_NAME)
-		return n;
-	for (i = 0; i < c->ndirs && n < max; i++) {
-		const struct ndir *d = &c->dirs[i], *u;
-
-		if (d->block || d->nargs < 2 || d->parent < 0 || strcmp(d->args[0], "server"))
-			continue;
-		u = &c->dirs[d->parent];
-		if (!u->block || u->nargs < 2 || strcmp(u->args[0], "upstream"))
-			continue;
-		if (addr_parse(d->args[1], 80, &a) || !addr_match(&a, &k))
-			continue;
-		p = first_pass(c, u->args[1]);
-		fill_ref(c, d, u->args[1], p >= 0 ? &c->dirs[p] : u, &out[n]);
-		if (p < 0) {
-			out[n].pass_file = out[n].file;
-			out[n].pass_line = out[n].line;
-		}
-		n++;
-	}
-	return n;
-}
-
-/* The first plain directive called name directly inside block b (-1: main). */
-static const struct ndir *child(const struct ngx_conf *c, int b, const char *name)
-{
-	int i;
-
-	for (i = b + 1; i < c->ndirs; i++) {
-		const struct ndir *d = &c->dirs[i];
-
-		if (d->parent == b && !d->block && !strcmp(d->args[0], name))
-			return d;
-	}
-	return NULL;
-}
-
-static const char *found(const struct ngx_conf *c, const struct ndir *d, const char **file,
-			 int *line)
-{
-	if (file)
-		*file = c->files[d->file];
-	if (line)
-		*line = d->line;
-	return d->value;
-}
-
-const char *ngx_conf__effective(const struct ngx_conf *c, const struct ngx_conf_ref *ref,
-				const char *directive, const char **file, int *line)
-{
-	const struct ndir *d;
-	int b = -1, g;
-
-	if (file)
-		*file = NULL;
-	if (line)
-		*line = 0;
-	if (!c || !directive)
-		return NULL;
-	if (ref && ref->group && (g = find_group(c, ref->group)) >= 0 &&
-	    (d = child(c, g, directive)))
-		return found(c, d, file, line);
-	if (ref && ref->ctx) {
-		const struct ndir *x = ref->ctx;
-
-		/* Only a pointer into our own array names a block. */
-		if ((uintptr_t)x >= (uintptr_t)c->dirs &&
-		    (uintptr_t)x < (uintptr_t)(c->dirs + c->ndirs) &&
-		    ((uintptr_t)x - (uintptr_t)c->dirs) % sizeof(*x) == 0)
-			b = x - c->dirs;
-	}
-	for (;;) {
-		d = child(c, b, directive);
-		if (d)
-			return found(c, d, file, line);
-		if (b < 0)
-			return NULL;
-		b = c->dirs[b].parent;
-	}
-}
-
-int ngx_conf__error_logs(const struct ngx_conf *c, const char **paths, const char **levels, int max)
-{
-	int i, n = 0;
-
-	for (i = 0; c && i < c->ndirs && n < max; i++) {
-		const struct ndir *d = &c->dirs[i];
-
-		if (d->block || d->nargs < 2 || strcmp(d->args[0], "error_log"))
-			continue;
-		if (paths)
-			paths[n] = d->args[1];
-		if (levels)
-			levels[n] = d->nargs > 2 ? d->args[2] : "error";
-		n++;
-	}
-	return n;
-}
-
-int ngx_conf__user(const struct ngx_conf *c, const char **user, const char **group,
-		   const char **file, int *line)
-{
-	const struct ndir *d = c ? child(c, -1, "user") : NULL;
-
-	if (user)
-		*user = d && d->nargs > 1 ? d->args[1] : NULL;
-	if (group)
-		*group = d && d->nargs > 2 ? d->args[2] : NULL;
-	if (file)
-		*file = d ? c->files[d->file] : NULL;
-	if (line)
-		*line = d ? d->line : 0;
-	return d && d->nargs > 1 ? 0 : -ENOENT;
-}
-
-int ngx_conf__nwarnings(const struct ngx_conf *c)
-{
-	return c ? c->nwarnings : 0;
-}
-
-const char *ngx_conf__warning(const struct ngx_conf *c, int i)
-{
-	return c && i >= 0 && i < c->nwarnings ? c->warnings[i] : NULL;
-}
-
-int ngx_conf__nfiles(const struct ngx_conf *c)
-{
-	return c ? c->nfiles : 0;
-}
-
-const char *ngx_conf__file(const struct ngx_conf *c, int i)
-{
-	return c && i >= 0 && i < c->nfiles ? c->files[i] : NULL;
-}
-
-int ngx_conf__ndirectives(const struct ngx_conf *c)
-{
-	return c ? c->ndirs : 0;
 }

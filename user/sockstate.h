@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include "procfs.h"
 #include "rootfs.h"
+#include "sockaccess.h" /* unix socket access, part of this API */
 
 #define SOCKSTATE_MAX_SOCKETS	65536
 #define SOCKSTATE_MAX_LINES	(4 * 1024 * 1024)
@@ -78,46 +79,6 @@ int sockstate__unix_path_listening(int netns_pid, const char *path, struct sock_
 /* TIME_WAIT sockets whose remote end is family/addr/port (addr NULL or port 0: any). */
 int sockstate__time_wait_count(int netns_pid, int family, const unsigned char *addr,
 			       unsigned short port);
-
-enum sock_access_verdict {
-	SOCK_ACCESS_OK,
-	SOCK_ACCESS_MISSING,		/* the socket path does not exist */
-	SOCK_ACCESS_NOT_SOCKET,		/* it exists but is no socket */
-	SOCK_ACCESS_NO_WRITE,		/* the socket lacks write permission for the worker */
-	SOCK_ACCESS_DIR_NO_SEARCH,	/* a parent directory lacks search ('x') permission */
-	SOCK_ACCESS_PARENT_MISSING,	/* a parent directory does not exist (or is no directory) */
-};
-
-struct sock_access {
-	int verdict;
-	char path[256];			/* the socket, or the blocking directory */
-	unsigned int uid, gid;		/* owner of path */
-	unsigned int mode;		/* st_mode of path */
-	char owner[64], group[64];	/* names from the root's /etc/passwd, /etc/group; "" if unknown */
-	int acl;			/* path carries a POSIX ACL, which was used for the verdict */
-};
-
-/*
- * Why would a process with these credentials (fsuid/fsgid and groups) fail
- * to connect to the unix socket at path inside fs? Walks every directory
- * from "/" (search permission) then the socket (write permission), honouring
- * POSIX ACLs (php-fpm's listen.acl_users sets them); uid 0 has
- * CAP_DAC_OVERRIDE. 0 with out filled, or -errno when the walk itself failed.
- */
-int sockstate__unix_access(const struct rootfs *fs, const char *path, const struct proc_status *who,
-			   struct sock_access *out);
-/* "0600 root:root" (numbers where names are unknown). */
-const char *sockstate__describe_mode(const struct sock_access *a, char *buf, size_t size);
-const char *sockstate__verdict_name(int verdict);
-
-/*
- * Pure helpers of unix_access. acl_allows: 1 when the system.posix_acl_access
- * value grants want (a mask of 4 r, 2 w, 1 x) to who, 0 if not, -EINVAL on a
- * malformed value. id_name: the name of id in /etc/passwd or /etc/group text.
- */
-int sockstate__acl_allows(const void *xattr, size_t len, unsigned int owner, unsigned int group,
-			  const struct proc_status *who, int want);
-int sockstate__id_name(const char *text, size_t len, unsigned int id, char *buf, size_t size);
 
 /*
  * sysctl by dotted name ("net.core.somaxconn") from the tool's /proc/sys.

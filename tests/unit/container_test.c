@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "fixture.h"
 #include "unit.h"
 #include "../../user/container.h"
 
@@ -10,40 +11,17 @@
 #define CTR_ID "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b"
 #define POD_UID "7e1c2a9b-3d4f-4e5a-8b6c-0d1e2f3a4b5c"
 
-static const char *fixture_path(const char *name)
-{
-	static char path[1024];
-#ifdef FIXTURES
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
-#else
-	const char *slash = strrchr(__FILE__, '/');
-	int dirlen = slash ? (int)(slash - __FILE__) : 1;
-
-	snprintf(path, sizeof(path), "%.*s/../fixtures/proc/%s", dirlen, slash ? __FILE__ : ".",
-		 name);
-#endif
-	return path;
-}
-
 /* Parses tests/fixtures/proc/cgroup/<name> from an exact-length, NUL-less heap copy. */
 static int parse_fixture(const char *name, struct container_id *c)
 {
-	static char tmp[1 << 16];
 	char path[128], *copy;
 	size_t len;
-	FILE *f;
 	int err;
 
 	snprintf(path, sizeof(path), "cgroup/%s", name);
-	f = fopen(fixture_path(path), "r");
-	if (!f) {
-		CHECK(0, "cannot open fixture %s", fixture_path(path));
+	copy = fixture__read(path, &len);
+	if (!copy)
 		return -ENOENT;
-	}
-	len = fread(tmp, 1, sizeof(tmp), f);
-	fclose(f);
-	copy = malloc(len ? len : 1);
-	memcpy(copy, tmp, len);
 	err = container__parse_cgroup(copy, len, c);
 	free(copy);
 	return err;

@@ -9,48 +9,14 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "fixture.h"
 #include "unit.h"
 #include "../../user/procfs.h"
-
-/* Fixtures live beside this file: tests/unit/../fixtures/proc, overridable with -DFIXTURES=... */
-static const char *fixture_path(const char *name)
-{
-	static char path[1024];
-#ifdef FIXTURES
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
-#else
-	const char *slash = strrchr(__FILE__, '/');
-	int dirlen = slash ? (int)(slash - __FILE__) : 1;
-
-	snprintf(path, sizeof(path), "%.*s/../fixtures/proc/%s", dirlen, slash ? __FILE__ : ".",
-		 name);
-#endif
-	return path;
-}
-
-/* The fixture as an exact-length, NOT NUL-terminated heap copy, so ASan sees any overread. */
-static char *fixture(const char *name, size_t *len)
-{
-	static char tmp[1 << 16];
-	FILE *f = fopen(fixture_path(name), "r");
-	char *copy;
-
-	*len = 0;
-	if (!f) {
-		CHECK(0, "cannot open fixture %s", fixture_path(name));
-		return NULL;
-	}
-	*len = fread(tmp, 1, sizeof(tmp), f);
-	fclose(f);
-	copy = malloc(*len ? *len : 1);
-	memcpy(copy, tmp, *len);
-	return copy;
-}
 
 static int parse_status_fixture(const char *name, struct proc_status *s)
 {
 	size_t len;
-	char *t = fixture(name, &len);
+	char *t = fixture__read(name, &len);
 	int err;
 
 	if (!t)
@@ -208,7 +174,7 @@ UNIT_TEST(cgroup_v1_host_paths)
 {
 	char v2[64], sd[64];
 	size_t len;
-	char *t = fixture("cgroup/v1-host-nginx", &len);
+	char *t = fixture__read("cgroup/v1-host-nginx", &len);
 
 	CHECK_INT(procfs__parse_cgroup(t, len, v2, sizeof(v2), sd, sizeof(sd)), 0);
 	CHECK_STR(v2, "/system.slice/nginx.service");
@@ -220,7 +186,7 @@ UNIT_TEST(cgroup_hybrid_sandbox)
 {
 	char v2[64], sd[64];
 	size_t len;
-	char *t = fixture("cgroup/hybrid-sandbox", &len);
+	char *t = fixture__read("cgroup/hybrid-sandbox", &len);
 
 	CHECK_INT(procfs__parse_cgroup(t, len, v2, sizeof(v2), sd, sizeof(sd)), 0);
 	CHECK_STR(v2, "/");
@@ -240,7 +206,7 @@ static int count_cb(const struct cgroup_entry *e, void *arg)
 UNIT_TEST(cgroup_for_each)
 {
 	size_t len;
-	char *t = fixture("cgroup/v1-docker-cgroupfs", &len);
+	char *t = fixture__read("cgroup/v1-docker-cgroupfs", &len);
 	int n = 0;
 
 	CHECK_INT(procfs__cgroup_for_each(t, len, count_cb, &n), 0);

@@ -10,42 +10,9 @@
 #include <sys/un.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include "fixture.h"
 #include "unit.h"
 #include "../../user/sockstate.h"
-
-static const char *fixture_path(const char *name)
-{
-	static char path[1024];
-#ifdef FIXTURES
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
-#else
-	const char *slash = strrchr(__FILE__, '/');
-	int dirlen = slash ? (int)(slash - __FILE__) : 1;
-
-	snprintf(path, sizeof(path), "%.*s/../fixtures/proc/%s", dirlen, slash ? __FILE__ : ".",
-		 name);
-#endif
-	return path;
-}
-
-/* Exact-length heap copy without a NUL, so ASan catches any read past len. */
-static char *fixture(const char *name, size_t *len)
-{
-	static char tmp[1 << 16];
-	FILE *f = fopen(fixture_path(name), "r");
-	char *copy;
-
-	*len = 0;
-	if (!f) {
-		CHECK(0, "cannot open fixture %s", fixture_path(name));
-		return NULL;
-	}
-	*len = fread(tmp, 1, sizeof(tmp), f);
-	fclose(f);
-	copy = malloc(*len ? *len : 1);
-	memcpy(copy, tmp, *len);
-	return copy;
-}
 
 static struct sock_listener ls[64];
 
@@ -60,7 +27,7 @@ static const char *addr_str(const struct sock_listener *l, int remote)
 UNIT_TEST(tcp_fixture_listeners)
 {
 	size_t len;
-	char *t = fixture("net/tcp", &len);
+	char *t = fixture__read("net/tcp", &len);
 
 	CHECK_INT(sockstate__parse_tcp(t, len, AF_INET, TCP_STATE_LISTEN, ls, 64), 4);
 	CHECK_STR(addr_str(&ls[0], 0), "127.0.0.1");
@@ -76,7 +43,7 @@ UNIT_TEST(tcp_fixture_listeners)
 UNIT_TEST(tcp_fixture_all_states)
 {
 	size_t len;
-	char *t = fixture("net/tcp", &len);
+	char *t = fixture__read("net/tcp", &len);
 
 	CHECK_INT(sockstate__parse_tcp(t, len, AF_INET, -1, ls, 64), 9);
 	CHECK_INT(ls[4].state, TCP_STATE_ESTABLISHED);
@@ -89,7 +56,7 @@ UNIT_TEST(tcp_fixture_all_states)
 UNIT_TEST(tcp_fixture_time_wait)
 {
 	size_t len;
-	char *t = fixture("net/tcp", &len);
+	char *t = fixture__read("net/tcp", &len);
 	int i;
 
 	CHECK_INT(sockstate__parse_tcp(t, len, AF_INET, TCP_STATE_TIME_WAIT, ls, 64), 3);
@@ -104,7 +71,7 @@ UNIT_TEST(tcp_fixture_time_wait)
 UNIT_TEST(tcp6_fixture)
 {
 	size_t len;
-	char *t = fixture("net/tcp6", &len);
+	char *t = fixture__read("net/tcp6", &len);
 
 	CHECK_INT(sockstate__parse_tcp(t, len, AF_INET6, TCP_STATE_LISTEN, ls, 64), 2);
 	CHECK_STR(addr_str(&ls[0], 0), "::1");
@@ -159,7 +126,7 @@ UNIT_TEST(tcp_hostile_lines)
 UNIT_TEST(unix_fixture_listening)
 {
 	size_t len;
-	char *t = fixture("net/unix", &len);
+	char *t = fixture__read("net/unix", &len);
 
 	CHECK_INT(sockstate__parse_unix(t, len, 1, ls, 64), 2);
 	CHECK_STR(ls[0].path, "/tmp/capt/php-fpm.sock");
@@ -173,7 +140,7 @@ UNIT_TEST(unix_fixture_listening)
 UNIT_TEST(unix_fixture_all)
 {
 	size_t len;
-	char *t = fixture("net/unix", &len);
+	char *t = fixture__read("net/unix", &len);
 
 	CHECK_INT(sockstate__parse_unix(t, len, 0, ls, 64), 9);
 	CHECK_INT(ls[1].type, 2);
