@@ -157,26 +157,32 @@ static int decode_conn(const struct ngx502_conn_event *e, struct event *ev)
 	return decode_addr(&e->daddr, ev);
 }
 
+/*
+ * perf hands a sample over at 4-byte alignment (after its u32 size), and the
+ * records hold u64 fields: every fixed part is copied to an aligned local
+ * before a field is read. A log line's text is read in place.
+ */
 int event__decode(const void *data, size_t size, struct event *ev)
 {
-	const struct ngx502_hdr *h = data;
+	struct ngx502_hdr h;
 
 	memset(ev, 0, sizeof(*ev));
-	if (!data || size < sizeof(*h))
+	if (!data || size < sizeof(h))
 		return -EINVAL;
-	if (h->version != NGX502_EVENT_VERSION)
+	memcpy(&h, data, sizeof(h));
+	if (h.version != NGX502_EVENT_VERSION)
 		return -EPROTO;
 	/* perf pads records to 8 bytes: the record may be shorter than what arrived, never longer */
-	if (h->size < sizeof(*h) || h->size > size)
+	if (h.size < sizeof(h) || h.size > size)
 		return -EINVAL;
-	size = h->size;
-	ev->type = h->type;
-	ev->ts_ns = h->ts_ns;
-	ev->cgroup_id = h->cgroup_id;
-	ev->pid = h->pid;
-	ev->tid = h->tid;
+	size = h.size;
+	ev->type = h.type;
+	ev->ts_ns = h.ts_ns;
+	ev->cgroup_id = h.cgroup_id;
+	ev->pid = h.pid;
+	ev->tid = h.tid;
 
-	switch (h->type) {
+	switch (h.type) {
 	case NGX502_EV_CONNECT_ERR:
 	case NGX502_EV_TCP_CONNECT_ERR:
 	case NGX502_EV_SYN_RETRANS:
@@ -184,47 +190,61 @@ int event__decode(const void *data, size_t size, struct event *ev)
 	case NGX502_EV_SOCKET_ERR:
 	case NGX502_EV_CONN_RESET:
 	case NGX502_EV_CONN_FIN:
-	case NGX502_EV_CONN_ABANDON:
-		if (size != sizeof(struct ngx502_conn_event))
+	case NGX502_EV_CONN_ABANDON: {
+		struct ngx502_conn_event e;
+
+		if (size != sizeof(e))
 			return -EINVAL;
-		return decode_conn(data, ev);
+		memcpy(&e, data, sizeof(e));
+		return decode_conn(&e, ev);
+	}
 	case NGX502_EV_TARGET_NEW:
 	case NGX502_EV_TARGET_EXIT: {
-		const struct ngx502_target_event *e = data;
+		struct ngx502_target_event e;
 
-		if (size != sizeof(*e))
+		if (size != sizeof(e))
 			return -EINVAL;
-		ev->ppid = e->ppid;
-		ev->reason = e->reason;
-		ev->exit_code = e->exit_code;
-		copy_fixed(ev->comm, sizeof(ev->comm), e->comm, sizeof(e->comm));
+		memcpy(&e, data, sizeof(e));
+		ev->ppid = e.ppid;
+		ev->reason = e.reason;
+		ev->exit_code = e.exit_code;
+		copy_fixed(ev->comm, sizeof(ev->comm), e.comm, sizeof(e.comm));
 		return 0;
 	}
 	case NGX502_EV_SIGNAL: {
-		const struct ngx502_signal_event *e = data;
+		struct ngx502_signal_event e;
 
-		if (size != sizeof(*e))
+		if (size != sizeof(e))
 			return -EINVAL;
-		ev->sock = e->sock;
-		ev->sig = e->sig;
-		ev->sender_pid = e->sender_pid;
-		ev->nginx_pid = e->nginx_pid;
-		ev->sig_flags = e->flags;
-		copy_fixed(ev->comm, sizeof(ev->comm), e->comm, sizeof(e->comm));
-		copy_fixed(ev->sender_comm, sizeof(ev->sender_comm), e->sender_comm,
-			   sizeof(e->sender_comm));
-		return decode_addr(&e->daddr, ev);
+		memcpy(&e, data, sizeof(e));
+		ev->sock = e.sock;
+		ev->sig = e.sig;
+		ev->sender_pid = e.sender_pid;
+		ev->nginx_pid = e.nginx_pid;
+		ev->sig_flags = e.flags;
+		copy_fixed(ev->comm, sizeof(ev->comm), e.comm, sizeof(e.comm));
+		copy_fixed(ev->sender_comm, sizeof(ev->sender_comm), e.sender_comm,
+			   sizeof(e.sender_comm));
+		return decode_addr(&e.daddr, ev);
 	}
 	case NGX502_EV_LOG_LINE: {
-		const struct ngx502_log_event *e = data;
+		struct ngx502_log_event_head {
+			struct ngx502_hdr hdr;
+			__u32 len, flags;
+			__s32 fd;
+			__u32 reserved;
+		} e;
 
-		if (size < NGX502_LOG_HDR_SIZE || e->len > NGX502_LOG_MAX ||
-		    size < NGX502_LOG_HDR_SIZE + (size_t)e->len)
+		_Static_assert(sizeof(e) == NGX502_LOG_HDR_SIZE, "log record header");
+		if (size < sizeof(e))
 			return -EINVAL;
-		ev->log_flags = e->flags;
-		ev->log_fd = e->fd;
-		ev->line = e->line;
-		ev->line_len = e->len;
+		memcpy(&e, data, sizeof(e));
+		if (e.len > NGX502_LOG_MAX || size < NGX502_LOG_HDR_SIZE + (size_t)e.len)
+			return -EINVAL;
+		ev->log_flags = e.flags;
+		ev->log_fd = e.fd;
+		ev->line = (const char *)data + NGX502_LOG_HDR_SIZE;
+		ev->line_len = e.len;
 		return 0;
 	}
 	default:

@@ -15,12 +15,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* the decoder reads the record in place, aligned as perf hands it over */
-	uint64_t *copy = malloc(size + 8);
+	/* at 4 bytes past 8-byte alignment, as perf hands a sample over */
+	uint64_t *buf = malloc(size + 8);
+	uint8_t *copy = (uint8_t *)buf + 4;
 	char out[4 * NGX502_LOG_MAX + 16];
 	struct event ev;
 
-	if (!copy)
+	if (!buf)
 		return 0;
 	memcpy(copy, data, size);
 	if (!event__decode(copy, size, &ev)) {
@@ -35,6 +36,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	text__utf8((const char *)data, size, out, sizeof(out));
 	text__visible((const char *)data, size, out, sizeof(out));
-	free(copy);
+	free(buf);
 	return 0;
 }

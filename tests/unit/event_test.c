@@ -159,6 +159,22 @@ UNIT_TEST(decode_target_and_log)
 	free(l);
 }
 
+UNIT_TEST(decode_at_perf_alignment)
+{
+	/* perf puts a sample 4 bytes past 8-byte alignment; UBSan flags any in-place read */
+	uint64_t buf[(sizeof(struct ngx502_conn_event) + 16) / 8];
+	struct ngx502_conn_event e = conn_rec(NGX502_EV_TCP_CONNECT_ERR);
+	struct event ev;
+
+	e.err = 111;
+	e.daddr.family = NGX502_AF_INET;
+	e.daddr.port = 80;
+	memcpy((char *)buf + 4, &e, sizeof(e));
+	CHECK_INT(event__decode((char *)buf + 4, sizeof(e), &ev), 0);
+	CHECK_INT(ev.err, 111);
+	CHECK_INT(ev.port, 80);
+}
+
 int main(void)
 {
 	return unit_main();
