@@ -101,7 +101,7 @@ unit: $(UNIT_BINS)
 # With SANITIZE=1 any ASan/UBSan/LSan report makes the tool or a unit test exit non-zero.
 test: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN) unit $(TOOLS)
-	NGX502=$(abspath $(BIN)) OUTPUT_DIR=$(OUTPUT) \
+	NGX502=$(abspath $(BIN)) OUTPUT_DIR=$(OUTPUT) NGX502_SANITIZED=$(SANITIZE) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run $(TESTS)
 

@@ -365,3 +365,54 @@ test_container_unknown()
 	expect_stderr_lines 1
 	expect_stderr_match 'ngx502-no-such-cgroup'
 }
+
+# DESIGN 7: inside a container every path resolves within its root. Its
+# nginx.conf includes $c/up.conf and logs to $c/logs/error.log, both absolute
+# symlinks to $T/hostside/...: inside the container's root they hold the real
+# config and log, but followed from the host they lead to decoy host files
+# naming upstream 7777. The tool must read the container's and never the host's.
+test_container_symlink_escape()
+{
+	local r="$T/root" c="$T/ctr" h="$T/hostside" line
+
+	ctr_require
+	mkdir -p "$r/usr" "$r/etc" "$r/dev" "$r/proc" "$r/tmp" "$r$c/tmp" "$r$c/logs" "$r$h" "$h"
+	chmod 0755 "$T" "$r" "$r/usr" "$r/etc" "$r/dev" "$r/proc" "$r$c" "$r$c/tmp" "$r$c/logs" \
+		"$r$T" "$r$h" "$h"
+	chmod 1777 "$r/tmp"
+	for l in lib lib64 bin sbin; do
+		if [ -L "/$l" ]; then ln -s "$(readlink "/$l")" "$r/$l"; else mkdir -p "$r/$l"; fi
+	done
+	cp /etc/passwd /etc/group "$r/etc/"
+	touch "$r/dev/null"
+	ctr_conf "$c" "$c/logs" "include $c/up.conf;" >"$r$c/nginx.conf"
+	# the real include, inside the root, and the symlink to it by its absolute path
+	printf '# container upstream\n%s\n' "$(proxy_server 8080 http://127.0.0.1:9000)" >"$r$h/up.conf"
+	ln -s "$h/up.conf" "$r$c/up.conf"
+	# the decoys the same absolute paths reach on the host
+	printf '\n\n\n%s\n' "$(proxy_server 8080 http://127.0.0.1:7777)" >"$h/up.conf"
+	printf '2024/01/01 00:00:00 [error] 1#1: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: , request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:7777/", host: "x"\n' >"$h/error.log"
+	: >"$r$h/error.log"
+	chmod 0666 "$r$h/error.log"
+	ctr_start c3 "mount --bind /usr $r/usr && mount -o remount,bind,ro $r/usr
+mount --bind /dev/null $r/dev/null
+for l in lib lib64 bin sbin; do [ -L $r/\$l ] || mount --bind /\$l $r/\$l; done
+ln -sf $h/error.log $r$c/logs/error.log
+chroot $r $NGINX_BIN -c $c/nginx.conf -e $c/logs/error.log"
+	start_tracer --container "$CTR_ID"
+	expect_ready_container "$CTR_MASTER" "$CTR_ID"
+	cat "$h/error.log" >>"$h/error.log"	# host decoy lines written while tracing
+	ctr_http 502 http://127.0.0.1:8080/
+	expect_diag upstream_refused 127.0.0.1:9000
+	expect_diag_logged upstream_refused 127.0.0.1:9000
+	# nginx wrote its line through the symlink into the container's file
+	grep -q '127.0.0.1:9000' "$r$h/error.log" || fail "nginx did not log into the container's file"
+	# the config line the fix names is the container's include, followed inside the root
+	line=$(grep -n 'proxy_pass' "$r$h/up.conf" | cut -d: -f1)
+	if jq -r '.fix, .evidence[]' <<<"$DIAG" | grep -q 'up.conf:'; then
+		jq -r '.fix, .evidence[]' <<<"$DIAG" | grep -q "up.conf:$line\\b" ||
+			fail "the fix cites up.conf but not line $line of the container's file: $DIAG"
+	fi
+	grep -q 7777 "$T/trace.out" && fail "a host file reached through a container symlink leaked in"
+	stop_tracer
+}
