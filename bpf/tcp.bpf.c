@@ -21,11 +21,10 @@ extern unsigned int CONFIG_HZ __kconfig __weak;
 
 static __always_inline void addr_from_sock(const struct sock *sk, __u16 family, __u8 *daddr)
 {
-	/* sizes spelled out: BPF_CORE_READ_INTO would copy sizeof(*daddr), one byte */
 	if (family == NGX502_AF_INET6)
-		bpf_core_read(daddr, 16, &sk->__sk_common.skc_v6_daddr);
+		__builtin_memcpy(daddr, &sk->__sk_common.skc_v6_daddr, 16);
 	else
-		bpf_core_read(daddr, 4, &sk->__sk_common.skc_daddr);
+		__builtin_memcpy(daddr, &sk->__sk_common.skc_daddr, 4);
 }
 
 static __always_inline __u32 port_key(const struct conn *c)
@@ -33,58 +32,60 @@ static __always_inline __u32 port_key(const struct conn *c)
 	return (__u32)c->family << 16 | c->sport;
 }
 
-/* Milliseconds since nginx last sent data on sk; 0 when nothing is in flight. */
-static __always_inline __u64 in_flight_ms(const struct sock *sk)
+/*
+ * Milliseconds since nginx last sent data on sk; 0 when nothing is in
+ * flight. tp is the typed tcp_sock (bpf_skc_to_tcp_sock): plain loads.
+ */
+static __always_inline __u64 in_flight_ms(const struct tcp_sock *tp)
 {
-	const struct tcp_sock *tp = (const void *)sk;
-	const struct inet_connection_sock *icsk = (const void *)sk;
-	__u32 lsnd = BPF_CORE_READ(tp, lsndtime), lrcv = BPF_CORE_READ(icsk, icsk_ack.lrcvtime);
+	__u32 lsnd = tp->lsndtime, lrcv = tp->inet_conn.icsk_ack.lrcvtime;
 	__u32 hz = CONFIG_HZ ? CONFIG_HZ : 250, now = (__u32)bpf_jiffies64();
 
-	if (!BPF_CORE_READ(tp, bytes_sent))
+	if (!tp->bytes_sent)
 		return 0;
 	/* data segments, not bytes_received: that one counts the FIN's sequence number too */
-	if (BPF_CORE_READ(tp, data_segs_in) && (__s32)(lsnd - lrcv) <= 0)
+	if (tp->data_segs_in && (__s32)(lsnd - lrcv) <= 0)
 		return 0;
 	/* at least 1: in flight, even when the wait is shorter than a jiffy */
 	return (__u64)(now - lsnd) * 1000 / hz + 1;
 }
 
 /* The peer's FIN takes a sequence number and counts in bytes_received, but is no byte. */
-static __always_inline __u32 fin_seen(const struct sock *sk)
+static __always_inline __u32 fin_seen(const struct tcp_sock *tp)
 {
-	return (BPF_CORE_READ(sk, sk_shutdown) & 1 /* RCV_SHUTDOWN */) &&
-	       BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_ESTABLISHED_;
+	const struct sock *sk = &tp->inet_conn.icsk_inet.sk;
+
+	return (sk->sk_shutdown & 1 /* RCV_SHUTDOWN */) &&
+	       sk->__sk_common.skc_state != TCP_ESTABLISHED_;
 }
 
 /* Bytes that arrived and nginx never read. */
-static __always_inline __u32 unread_bytes(const struct sock *sk)
+static __always_inline __u32 unread_bytes(const struct tcp_sock *tp)
 {
-	const struct tcp_sock *tp = (const void *)sk;
-	__u32 n = BPF_CORE_READ(tp, rcv_nxt) - BPF_CORE_READ(tp, copied_seq);
+	__u32 n = tp->rcv_nxt - tp->copied_seq;
 
-	return n ? n - fin_seen(sk) : 0;
+	return n ? n - fin_seen(tp) : 0;
 }
 
 static __always_inline void emit_conn(void *ctx, __u16 type, const struct sock *sk, struct conn *c,
 				      __s32 err, int oldstate, int newstate, __u64 duration_ns)
 {
-	const struct tcp_sock *tp = (const void *)sk;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
 	struct ngx502_conn_event *e = scratch_get();
 
-	if (!e)
+	if (!e || !tp)
 		return;
 	__builtin_memset(e, 0, sizeof(*e));
 	hdr_fill(&e->hdr, type, sizeof(*e), c->tgid, c->tid, c->cgroup_id);
 	e->sock = (__u64)sk;
 	e->duration_ns = duration_ns;
-	e->bytes_sent = BPF_CORE_READ(tp, bytes_sent);
-	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	e->bytes_sent = tp->bytes_sent;
+	e->bytes_received = tp->bytes_received;
 	if (e->bytes_received)
-		e->bytes_received -= fin_seen(sk);
+		e->bytes_received -= fin_seen(tp);
 	e->err = err;
 	e->source = NGX502_SRC_SOCK_TP;
-	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->sport = sk->__sk_common.skc_num;
 	e->old_state = oldstate;
 	e->new_state = newstate;
 	e->retrans = c->retrans;
@@ -92,7 +93,7 @@ static __always_inline void emit_conn(void *ctx, __u16 type, const struct sock *
 	e->daddr.port = c->dport;
 	__builtin_memcpy(e->daddr.addr, c->daddr, sizeof(e->daddr.addr));
 	/* unread: what arrived and nginx never read (a header too big to take, for one) */
-	e->unread = unread_bytes(sk);
+	e->unread = unread_bytes(tp);
 	emit(ctx, e, sizeof(*e));
 }
 
@@ -108,8 +109,8 @@ static __always_inline int on_syn_sent(const struct sock *sk)
 	c.cgroup_id = bpf_get_current_cgroup_id();
 	c.tgid = id >> 32;
 	c.tid = (__u32)id;
-	c.family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	c.dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	c.family = sk->__sk_common.skc_family;
+	c.dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	c.state = TCP_SYN_SENT_;
 	addr_from_sock(sk, c.family, c.daddr);
 	if (bpf_map_update_elem(&conns, &key, &c, BPF_ANY))
@@ -121,7 +122,7 @@ static __always_inline int on_syn_sent(const struct sock *sk)
 static __always_inline void on_connect_failed(void *ctx, const struct sock *sk, struct conn *c)
 {
 	__u64 dur = bpf_ktime_get_ns() - c->start_ns;
-	__s32 err = BPF_CORE_READ(sk, sk_err);
+	__s32 err = sk->sk_err;
 
 	/*
 	 * The kernel sets sk_err before the state change (tcp_done_with_error,
@@ -133,7 +134,7 @@ static __always_inline void on_connect_failed(void *ctx, const struct sock *sk, 
 	 */
 	if (err)
 		emit_conn(ctx, NGX502_EV_TCP_CONNECT_ERR, sk, c, err, TCP_SYN_SENT_, TCP_CLOSE_, dur);
-	else if (!BPF_CORE_READ(sk, __sk_common.skc_num))
+	else if (!sk->__sk_common.skc_num)
 		emit_conn(ctx, NGX502_EV_CONNECT_ERR, sk, c, EADDRNOTAVAIL_, TCP_SYN_SENT_,
 			  TCP_CLOSE_, dur);
 	else
@@ -144,7 +145,12 @@ static __always_inline void on_connect_failed(void *ctx, const struct sock *sk, 
 static __always_inline void on_established_change(void *ctx, const struct sock *sk, struct conn *c,
 						  int oldstate, int newstate)
 {
-	__u64 waited = in_flight_ms(sk);
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	__u64 waited;
+
+	if (!tp)
+		return;
+	waited = in_flight_ms(tp);
 
 	if (c->reported)
 		return;
@@ -162,11 +168,21 @@ static __always_inline void on_established_change(void *ctx, const struct sock *
 	/* Our side closes. Only nginx's own close() counts here, in its process context. */
 	if ((bpf_get_current_pid_tgid() >> 32) != c->tgid)
 		return;
-	if ((waited > abandon_min_ms && oldstate == TCP_ESTABLISHED_) || unread_bytes(sk)) {
+	if ((waited > abandon_min_ms && oldstate == TCP_ESTABLISHED_) || unread_bytes(tp)) {
 		c->reported = 1;
 		emit_conn(ctx, NGX502_EV_CONN_ABANDON, sk, c, 0, oldstate, newstate,
 			  waited * 1000000);
 	}
+}
+
+/* Forget a connection: nginx closed it, or it is gone. */
+static __always_inline void conn_forget(struct conn *c, __u64 key)
+{
+	__u32 pk = port_key(c);
+
+	if (c->sport)
+		bpf_map_delete_elem(&conn_ports, &pk);
+	bpf_map_delete_elem(&conns, &key);
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -176,17 +192,25 @@ int BPF_PROG(handle_inet_sock_set_state, const struct sock *sk, const int oldsta
 	struct conn *c;
 	__u32 pk;
 
-	if (BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != IPPROTO_TCP_)
+	/*
+	 * Hot path: every TCP state change on the host runs this, ~10 per
+	 * proxied request. tp_btf hands a typed pointer: plain loads, no
+	 * probe-read helper calls, before the one hash lookup.
+	 */
+	if (sk->sk_protocol != IPPROTO_TCP_)
 		return 0;
 	if (newstate == TCP_SYN_SENT_)
 		return on_syn_sent(sk);
+	/* Ours are forgotten when nginx closes them: from any other state it is not ours. */
+	if (oldstate != TCP_SYN_SENT_ && oldstate != TCP_ESTABLISHED_ && oldstate != TCP_CLOSE_WAIT_)
+		return 0;
 
 	c = bpf_map_lookup_elem(&conns, &key);
 	if (!c)
 		return 0;
 	if (oldstate == TCP_SYN_SENT_ && newstate == TCP_ESTABLISHED_) {
 		c->state = TCP_ESTABLISHED_;
-		c->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		c->sport = sk->__sk_common.skc_num;
 		pk = port_key(c);
 		bpf_map_update_elem(&conn_ports, &pk, &key, BPF_ANY);
 		return 0;
@@ -196,11 +220,13 @@ int BPF_PROG(handle_inet_sock_set_state, const struct sock *sk, const int oldsta
 	else if (oldstate == TCP_ESTABLISHED_ || oldstate == TCP_CLOSE_WAIT_)
 		on_established_change(ctx, sk, c, oldstate, newstate);
 	c->state = newstate;
-	if (newstate == TCP_CLOSE_) {
-		pk = port_key(c);
-		bpf_map_delete_elem(&conn_ports, &pk);
-		bpf_map_delete_elem(&conns, &key);
-	}
+	/*
+	 * Once nginx closes its end (FIN_WAIT1, LAST_ACK) nothing more can go
+	 * wrong for its request: forget the socket now, so the transitions that
+	 * follow cost a lookup miss, not updates.
+	 */
+	if (newstate == TCP_CLOSE_ || newstate == TCP_FIN_WAIT1_ || newstate == TCP_LAST_ACK_)
+		conn_forget(c, key);
 	return 0;
 }
 
@@ -208,6 +234,7 @@ SEC("tp_btf/tcp_receive_reset")
 int BPF_PROG(handle_tcp_receive_reset, struct sock *sk)
 {
 	__u64 key = (__u64)sk, waited;
+	struct tcp_sock *tp;
 	struct conn *c;
 
 	c = bpf_map_lookup_elem(&conns, &key);
@@ -216,7 +243,10 @@ int BPF_PROG(handle_tcp_receive_reset, struct sock *sk)
 	/* In SYN_SENT the close that follows reports it, as ECONNREFUSED. */
 	if (c->state != TCP_ESTABLISHED_ && c->state != TCP_CLOSE_WAIT_)
 		return 0;
-	waited = in_flight_ms(sk);
+	tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return 0;
+	waited = in_flight_ms(tp);
 	if (!waited)
 		return 0;
 	c->reported = 1;
@@ -234,7 +264,7 @@ int BPF_PROG(handle_tcp_retransmit_skb, const struct sock *sk, const struct sk_b
 	c = bpf_map_lookup_elem(&conns, &key);
 	if (!c || c->state != TCP_SYN_SENT_)
 		return 0;
-	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_SYN_SENT_)
+	if (sk->__sk_common.skc_state != TCP_SYN_SENT_)
 		return 0;
 	c->retrans++;
 	/* The first retransmit is the news (SYN unanswered for ~1 s); later ones add little. */
