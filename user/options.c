@@ -50,7 +50,7 @@ static const struct argp_option options[] = {
 	{ "syscall-probes", OPT_SYSCALLS, NULL, 0, "use syscall tracepoints instead of the nginx "
 	  "uprobe (costs every process on the host a little)", 0 },
 	{ "buffer-pages", OPT_BUFFER_PAGES, "N", 0, "perf buffer pages per CPU (power of two, "
-	  "default 256)", 0 },
+	  "default 512)", 0 },
 	{ "help", 'h', NULL, 0, "show this help", 0 },
 	{ "version", OPT_VERSION, NULL, 0, "show the version", 0 },
 	{},
@@ -171,7 +171,7 @@ int options__parse(int argc, char **argv, struct env *env)
 	int err;
 
 	memset(env, 0, sizeof(*env));
-	env->buffer_pages = 256;
+	env->buffer_pages = 512;
 	err = argp_parse(&argp, argc, argv, ARGP_SILENT, NULL, env);
 	if (err || env->usage_error) {
 		if (!env->usage_error)

@@ -35,7 +35,7 @@ UNIT_TEST(pids_and_flags)
 	CHECK_INT(env.pids[1], 34);
 	CHECK(env.json && env.verbose, "flags");
 	CHECK(env.duration == 2.5, "duration %f", env.duration);
-	CHECK_INT(env.buffer_pages, 256);
+	CHECK_INT(env.buffer_pages, 512);
 	CHECK_INT(PARSE(&env, "--error-log", "/x/error.log", "--buffer-pages", "8"), 0);
 	CHECK_STR(env.error_log, "/x/error.log");
 	CHECK_INT(env.buffer_pages, 8);
