@@ -184,7 +184,7 @@ static void on_log_attached(void *ctx, struct diagnosis *d)
 	struct app *app = ctx;
 
 	/* the same diagnosis again, now with the line it explains: kernel+log */
-	output__diagnosis(app->out, d);
+	output__log_attached(app->out, d);
 }
 
 static void handle_failure(struct app *app, const struct event *ev)

@@ -176,6 +176,22 @@ void output__diagnosis(struct output *o, const struct diagnosis *d)
 	printf("  fix:      %s\n", vis(o, d->fix));
 }
 
+void output__log_attached(struct output *o, const struct diagnosis *d)
+{
+	char ts[40];
+
+	if (o->json) {
+		/* the contract: the same diagnosis again, now with log and source kernel+log */
+		output__diagnosis(o, d);
+		return;
+	}
+	/* people saw the evidence already: the line nginx wrote is what is new */
+	/* one vis() a printf: it returns the one shared buffer */
+	printf("%s %s %s: nginx logged it\n", clock__hms(clock__mono_ns(), ts, sizeof(ts)),
+	       cause__name(d->cause), vis(o, d->upstream));
+	printf("  log:      %s\n", vis(o, d->log ? d->log : ""));
+}
+
 void output__burst(struct output *o, const struct diagnosis *d, uint64_t delta, unsigned int window_s)
 {
 	char ts[40];

@@ -20,6 +20,8 @@ void output__free(struct output *o);
 void output__ready(struct output *o, const struct targets *t, const char *const *probes);
 /* A diagnosis, when new and again when its log line arrives. */
 void output__diagnosis(struct output *o, const struct diagnosis *d);
+/* The error-log line of a diagnosis already printed from kernel evidence. */
+void output__log_attached(struct output *o, const struct diagnosis *d);
 /* More of the same: delta failures in the last window_s seconds. */
 void output__burst(struct output *o, const struct diagnosis *d, uint64_t delta, unsigned int window_s);
 /* A raw kernel event (--verbose). */
