@@ -31,6 +31,7 @@ void *arena__alloc(struct arena *a, size_t n)
 		}
 		ch->size = size;
 		ch->used = 0;
+		a->bytes += sizeof(*ch) + size;
 		ch->next = a->head;
 		a->head = ch;
 	}
@@ -73,4 +74,5 @@ void arena__free(struct arena *a)
 		free(ch);
 	}
 	a->head = NULL;
+	a->bytes = 0;
 }

@@ -17,6 +17,7 @@ struct arena_chunk;
 
 struct arena {
 	struct arena_chunk *head; /* newest chunk first */
+	size_t bytes;		  /* allocated from the heap, for the readers' budgets */
 	int failed;
 };
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* The fixed cause catalogue of DESIGN.md section 4. Names are the contract. */
+/* The fixed cause catalogue of docs/DESIGN.md §4. Names are the contract. */
 #ifndef __CAUSE_H
 #define __CAUSE_H
 

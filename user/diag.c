@@ -101,6 +101,59 @@ void diagnosis__evidence(struct diagnosis *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *diagnosis__command(struct diagnosis *d, const char *fmt, ...)
+{
+	char buf[DIAG_CMD_MAX];
+	va_list ap;
+	int i, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/* a cut command would be another command: name none instead */
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return "(a command too long to print)";
+	if (!n)
+		return "";
+	for (i = 0; i < d->ncmds; i++)
+		if (!strcmp(d->cmds[i], buf))
+			return d->cmds[i];
+	if (d->ncmds >= DIAG_CMDS_MAX)
+		return "(more commands than can be printed)";
+	memcpy(d->cmds[d->ncmds], buf, n + 1);
+	return d->cmds[d->ncmds++];
+}
+
+void diagnosis__sync_commands(struct diagnosis *d)
+{
+	long pos[DIAG_CMDS_MAX];
+	char tmp[DIAG_CMD_MAX];
+	int i, j, n = 0;
+
+	for (i = 0; i < d->ncmds; i++) {
+		const char *at = strstr(d->fix, d->cmds[i]);
+
+		if (!at)
+			continue;
+		if (n != i)
+			memcpy(d->cmds[n], d->cmds[i], sizeof(d->cmds[n]));
+		pos[n++] = at - d->fix;
+	}
+	d->ncmds = n;
+	/* a handful of entries: insertion sort by where the text names them */
+	for (i = 1; i < n; i++) {
+		long p = pos[i];
+
+		memcpy(tmp, d->cmds[i], sizeof(tmp));
+		for (j = i; j > 0 && pos[j - 1] > p; j--) {
+			memcpy(d->cmds[j], d->cmds[j - 1], sizeof(tmp));
+			pos[j] = pos[j - 1];
+		}
+		memcpy(d->cmds[j], tmp, sizeof(tmp));
+		pos[j] = p;
+	}
+}
+
 void diagnosis__set_log(struct diagnosis *d, const char *line, size_t len)
 {
 	char *s = malloc(len + 1);

@@ -18,6 +18,8 @@
 #define DIAG_TEXT_MAX		512
 #define DIAG_FIX_MAX		2048
 #define DIAG_SOCK_RING		4096
+#define DIAG_CMDS_MAX		6 /* shell commands named by one fix */
+#define DIAG_CMD_MAX		768
 
 struct diagnosis {
 	enum cause cause;
@@ -30,6 +32,9 @@ struct diagnosis {
 	int nevidence;
 	char evidence[DIAG_EVIDENCE_MAX][DIAG_TEXT_MAX];
 	char fix[DIAG_FIX_MAX];
+	/* every shell command in fix, verbatim and in its order: see diagnosis__command() */
+	int ncmds;
+	char cmds[DIAG_CMDS_MAX][DIAG_CMD_MAX];
 	char *log;		/* the nginx error-log line it explains, once seen */
 	int from_kernel, from_log;
 	/* what was last printed, for aggregation */
@@ -59,6 +64,19 @@ int diag_table__sock_seen(struct diag_table *t, uint64_t sock);
 /* Add a line of evidence (printf-style, truncated to DIAG_TEXT_MAX). */
 void diagnosis__evidence(struct diagnosis *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Record a shell command that the fix text will hold, each value in it
+ * already quoted with shquote(), and return it to be put in the text with
+ * "%s". A command too long for DIAG_CMD_MAX, or one more than DIAG_CMDS_MAX,
+ * is not recorded: the text returned then says so, it is no cut command.
+ */
+const char *diagnosis__command(struct diagnosis *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
+ * Once d->fix is written: keep the recorded commands that it holds verbatim,
+ * in the order it names them (a cut text or an earlier fix loses its own).
+ */
+void diagnosis__sync_commands(struct diagnosis *d);
 void diagnosis__set_log(struct diagnosis *d, const char *line, size_t len);
 /* "kernel", "log" or "kernel+log". */
 const char *diagnosis__source(const struct diagnosis *d);

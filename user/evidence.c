@@ -15,6 +15,7 @@
 #include "logparse.h"
 #include "procfs.h"
 #include "rootfs.h"
+#include "shquote.h"
 #include "sockstate.h"
 
 #define NEARBY_PORTS 16
@@ -131,8 +132,9 @@ static void unix_cause(struct diagnosis *d, const struct event *ev, const struct
 					    "security module (AppArmor/SELinux) denied the connect",
 					    path, mode, creds);
 			fix__write(d,
-				 "look for the denial in the kernel log (journalctl -k | grep -i "
-				 "denied) and allow nginx to connect to %s in that policy", path);
+				   "look for the denial in the kernel log (%s) and allow nginx to "
+				   "connect to %s in that policy",
+				   diagnosis__command(d, "journalctl -k | grep -i denied"), path);
 			break;
 		}
 		id_name(fs, "/etc/passwd", worker->uid[3], user, sizeof(user));
@@ -209,20 +211,33 @@ static void tcp_cause(struct diagnosis *d, const struct event *ev, struct fix_ct
 		diagnosis__evidence(d, "connect() to %s failed with %s before any packet was sent",
 				    ev->upstream, ev->err == EPERM ? "EPERM" : "EACCES");
 		fix__write(d,
-			 "a policy denies nginx this connection%s%s: check the LSM log (journalctl "
-			 "-k | grep -i denied; SELinux: setsebool -P httpd_can_network_connect 1), "
-			 "cgroup BPF programs (bpftool cgroup tree) and OUTPUT firewall rules "
-			 "(nft list ruleset) for %s", fx->where[0] ? " made by " : "", fx->where,
-			 ev->upstream);
+			   "a policy denies nginx this connection%s%s: check the LSM log "
+			   "(%s; SELinux: %s), cgroup BPF programs (%s) and OUTPUT firewall "
+			   "rules (%s) for %s",
+			   fx->where[0] ? " made by " : "", fx->where,
+			   diagnosis__command(d, "journalctl -k | grep -i denied"),
+			   diagnosis__command(d, "setsebool -P httpd_can_network_connect 1"),
+			   diagnosis__command(d, "bpftool cgroup tree"),
+			   diagnosis__command(d, "nft list ruleset"), ev->upstream);
 		break;
-	case CAUSE_UPSTREAM_UNREACHABLE:
+	case CAUSE_UPSTREAM_UNREACHABLE: {
+		char ip[INET6_ADDRSTRLEN] = "";
+
 		diagnosis__evidence(d, "the kernel has no route to %s (%s)", ev->upstream,
 				    ev->err == ENETUNREACH ? "ENETUNREACH" : "EHOSTUNREACH");
+		/* an address from the kernel: digits, dots, colons only */
+		if (!inet_ntop(ev->family, ev->addr, ip, sizeof(ip)))
+			ip[0] = '\0';
 		fix__write(d,
-			 "%s: check the route and the host (ip route get <address>; is the upstream "
-			 "host up, is a firewall sending ICMP unreachable?), or fix the address in "
-			 "that line; then %s", fx->where[0] ? fx->where : ev->upstream, fx->reload);
+			   "%s: check the route and the host (%s; is the upstream host up, is a "
+			   "firewall sending ICMP unreachable?), or fix the address in that line; "
+			   "then %s",
+			   fx->where[0] ? fx->where : ev->upstream,
+			   ip[0] ? diagnosis__command(d, "ip route get %s", ip)
+				 : "ip route get <address>",
+			   fix__reload(d, fx));
 		break;
+	}
 	case CAUSE_UPSTREAM_CONNECT_TIMEOUT: {
 		char cur[600], dir[48];
 
@@ -236,12 +251,13 @@ static void tcp_cause(struct diagnosis *d, const struct event *ev, struct fix_ct
 					    "answers 502");
 		snprintf(dir, sizeof(dir), "%s_connect_timeout", fx->module);
 		fix__directive(fx, dir, "60s", NULL, cur, sizeof(cur));
-		fix__write(d,
-			 "%s: nothing answers SYNs to %s: check that the host is up, that no "
-			 "firewall DROPs the port, and that the backend's accept queue is not full "
-			 "(ss -ltn sport = :%d on the backend); %s bounds how long each request "
-			 "waits", fx->where[0] ? fx->where : ev->upstream, ev->upstream, ev->port,
-			 cur);
+		fix__write(
+			d,
+			"%s: nothing answers SYNs to %s: check that the host is up, that no "
+			"firewall DROPs the port, and that the backend's accept queue is not full "
+			"(%s on the backend); %s bounds how long each request waits",
+			fx->where[0] ? fx->where : ev->upstream, ev->upstream,
+			diagnosis__command(d, "ss -ltn sport = :%d", ev->port), cur);
 		break;
 	}
 	case CAUSE_LOCAL_PORTS_EXHAUSTED:
@@ -281,9 +297,10 @@ static void fd_cause(struct diagnosis *d, const struct event *ev, struct fix_ctx
 		snprintf(where, sizeof(where), " (not set; the main file is %s)",
 			 fx->ngx->conf_path);
 	fix__write(d,
-		 "raise the workers' descriptor limit: worker_rlimit_nofile in nginx.conf%s, "
-		 "LimitNOFILE= in the nginx unit; and look for descriptor leaks; nginx answers "
-		 "500 here, not 502; then %s", where, fx->reload);
+		   "raise the workers' descriptor limit: worker_rlimit_nofile in nginx.conf%s, "
+		   "LimitNOFILE= in the nginx unit; and look for descriptor leaks; nginx answers "
+		   "500 here, not 502; then %s",
+		   where, fix__reload(d, fx));
 }
 
 static const char *signal_name(int sig)
@@ -364,10 +381,12 @@ static void signal_cause(struct diagnosis *d, const struct event *ev, struct fix
 			 "children fit, or raise the memory limit of its service/cgroup; nginx "
 			 "answered 502 for the request it was serving", mc);
 	} else if (ev->sig_flags & 2) {
-		fix__write(d,
-			 "%s crashed with SIG%s: find the core dump (coredumpctl list) and the "
-			 "script it ran (php-fpm log: 'exited on signal'); disable the extension "
-			 "that crashes or fix the code", ev->comm, signal_name(ev->sig));
+		fix__write(
+			d,
+			"%s crashed with SIG%s: find the core dump (%s) and the script it ran "
+			"(php-fpm log: 'exited on signal'); disable the extension that crashes or "
+			"fix the code",
+			ev->comm, signal_name(ev->sig), diagnosis__command(d, "coredumpctl list"));
 	} else if (ev->sig == 15 && strstr(ev->sender_comm, "php-fpm")) {
 		fix__fpm_terminated(d, fx, unit);
 	} else {
@@ -440,7 +459,7 @@ void evidence__fill(struct diagnosis *d, const struct event *ev, struct hostconf
 	rootfs__free(fs);
 out:
 	if (!d->fix[0])
-		fix__write(d, "see the evidence; then %s", fx->reload);
+		fix__write(d, "see the evidence; then %s", fix__reload(d, fx));
 	free(fx);
 }
 
@@ -547,34 +566,44 @@ void evidence__fill_from_log(struct diagnosis *d, const struct ngx_log_line *l,
 					    o->upstream, (unsigned long long)o->count);
 			n++;
 		}
-		fix__write(d,
-			 "every server of upstream %s is marked down after failing (max_fails, 1 by "
-			 "default, within fail_timeout, 10s): fix the failures listed as evidence; "
-			 "add a backup server or tune max_fails/fail_timeout in the upstream "
-			 "block%s%s; then %s", up, fx->nrefs ? " at " : "",
-			 fx->nrefs ? fx->where : "", fx->reload);
+		fix__write(
+			d,
+			"every server of upstream %s is marked down after failing (max_fails, 1 by "
+			"default, within fail_timeout, 10s): fix the failures listed as evidence; "
+			"add a backup server or tune max_fails/fail_timeout in the upstream "
+			"block%s%s; then %s",
+			up, fx->nrefs ? " at " : "", fx->nrefs ? fx->where : "",
+			fix__reload(d, fx));
 		break;
 	case CAUSE_UPSTREAM_INVALID_HEADER:
 		fix__write(d,
-			 "%s answers something that is not a valid %s response: check that the "
-			 "directive%s%s matches the backend's protocol (proxy_pass for HTTP, "
-			 "fastcgi_pass for FastCGI, https:// for TLS) and fix the backend's "
-			 "headers; then %s", up, strstr(l->upstream, "fastcgi") ? "FastCGI" : "HTTP",
-			 fx->where[0] ? " " : "", fx->where, fx->reload);
+			   "%s answers something that is not a valid %s response: check that the "
+			   "directive%s%s matches the backend's protocol (proxy_pass for HTTP, "
+			   "fastcgi_pass for FastCGI, https:// for TLS) and fix the backend's "
+			   "headers; then %s",
+			   up, strstr(l->upstream, "fastcgi") ? "FastCGI" : "HTTP",
+			   fx->where[0] ? " " : "", fx->where, fix__reload(d, fx));
 		break;
-	case CAUSE_UPSTREAM_UNRESOLVED:
+	case CAUSE_UPSTREAM_UNRESOLVED: {
+		char q[SHQUOTE_SIZE(sizeof(l->target))];
+
+		/* a template (<resolver> is for a person to fill), its name quoted all the same */
 		fix__write(d,
-			 "nginx cannot resolve %s: check the name and the DNS server in the "
-			 "resolver directive (dig @<resolver> %s), or use an address; then %s",
-			 l->target[0] ? l->target : up, l->target[0] ? l->target : up,
-			 fx->reload);
+			   "nginx cannot resolve %s: check the name and the DNS server in the "
+			   "resolver directive (dig @<resolver> %s), or use an address; then %s",
+			   l->target[0] ? l->target : up,
+			   shquote(l->target[0] ? l->target : up, q, sizeof(q)),
+			   fix__reload(d, fx));
 		break;
+	}
 	case CAUSE_UPSTREAM_SSL_FAILED:
-		fix__write(d,
-			 "the TLS handshake with %s fails: 'wrong version number' means https:// "
-			 "to a plain-HTTP port; an alert 40/112 means SNI is needed "
-			 "(proxy_ssl_server_name on; proxy_ssl_name <host>); a verify error needs "
-			 "proxy_ssl_trusted_certificate; then %s", up, fx->reload);
+		fix__write(
+			d,
+			"the TLS handshake with %s fails: 'wrong version number' means https:// "
+			"to a plain-HTTP port; an alert 40/112 means SNI is needed "
+			"(proxy_ssl_server_name on; proxy_ssl_name <host>); a verify error needs "
+			"proxy_ssl_trusted_certificate; then %s",
+			up, fix__reload(d, fx));
 		break;
 	case CAUSE_UPSTREAM_HEADER_TOO_BIG:
 		fix__header_too_big(d, fx, 0);

@@ -12,6 +12,7 @@
 #include "fpmconf.h"
 #include "hostconf.h"
 #include "ngxconf.h"
+#include "shquote.h"
 
 #define RELOAD_GENERIC "nginx -t && systemctl reload nginx"
 
@@ -85,33 +86,87 @@ static void describe_refs(struct fix_ctx *fx)
 		add(fx->where, size, off, "; and %d more", fx->nrefs - FIX_SHOWN);
 }
 
+_Static_assert(
+	SHQUOTE_SIZE(sizeof(((struct hostconf_nginx *)0)->arg_prefix)) <= SHQUOTE_SIZE(512) &&
+		SHQUOTE_SIZE(sizeof(((struct hostconf_nginx *)0)->arg_conf)) <= SHQUOTE_SIZE(512) &&
+		SHQUOTE_SIZE(sizeof(((struct hostconf_nginx *)0)->unit)) <= SHQUOTE_SIZE(128),
+	"FIX_RELOAD_MAX must hold -p, -c and the unit, each quoted");
+
+/* Every value in it quoted: -p and -c come from the master's command line. */
 static void reload_cmd(struct fix_ctx *fx)
 {
 	const struct hostconf_nginx *n = fx->ngx;
+	char p[SHQUOTE_SIZE(sizeof(n->arg_prefix))], c[SHQUOTE_SIZE(sizeof(n->arg_conf))];
+	char u[sizeof(n->unit)], qu[SHQUOTE_SIZE(sizeof(n->unit))];
 	size_t len;
 
 	snprintf(fx->reload, sizeof(fx->reload), RELOAD_GENERIC);
+	fx->reload_in[0] = '\0';
 	if (!n)
 		return;
+	p[0] = c[0] = '\0';
+	if (n->arg_prefix[0])
+		shquote(n->arg_prefix, p, sizeof(p));
+	if (n->arg_conf[0])
+		shquote(n->arg_conf, c, sizeof(c));
 	len = strlen(n->unit);
-	if (len > 8 && !strcmp(n->unit + len - 8, ".service"))
-		snprintf(fx->reload, sizeof(fx->reload), "nginx -t%s && systemctl reload %.*s",
-			 n->test_args, (int)(len - 8), n->unit);
-	else if (n->host)
-		snprintf(fx->reload, sizeof(fx->reload), "nginx -t%s && kill -HUP %d",
-			 n->test_args, n->pid);
-	else
-		snprintf(fx->reload, sizeof(fx->reload),
-			 "nginx -t && nginx -s reload (inside the container of nginx pid %d)",
-			 n->pid);
+	if (len > 8 && !strcmp(n->unit + len - 8, ".service")) {
+		snprintf(u, sizeof(u), "%.*s", (int)(len - 8), n->unit);
+		snprintf(fx->reload, sizeof(fx->reload), "nginx -t%s%s%s%s && systemctl reload %s",
+			 p[0] ? " -p " : "", p, c[0] ? " -c " : "", c, shquote(u, qu, sizeof(qu)));
+	} else if (n->host) {
+		snprintf(fx->reload, sizeof(fx->reload), "nginx -t%s%s%s%s && kill -HUP %d",
+			 p[0] ? " -p " : "", p, c[0] ? " -c " : "", c, n->pid);
+	} else {
+		snprintf(fx->reload, sizeof(fx->reload), "nginx -t && nginx -s reload");
+		snprintf(fx->reload_in, sizeof(fx->reload_in),
+			 " (inside the container of nginx pid %d)", n->pid);
+	}
+}
+
+const char *fix__reload(struct diagnosis *d, struct fix_ctx *fx)
+{
+	const char *cmd = diagnosis__command(d, "%s", fx->reload);
+
+	if (!fx->reload_in[0])
+		return cmd;
+	snprintf(fx->reload_text, sizeof(fx->reload_text), "%s%s", cmd, fx->reload_in);
+	return fx->reload_text;
 }
 
 #define FIX_TAIL 480 /* bytes kept at the end of a cut fix: its command */
 
+/*
+ * Move a cut point at off out of any recorded command of d found in buf:
+ * back to the command's start (or forward to its end with forward set).
+ */
+static size_t cut_point(const struct diagnosis *d, const char *buf, size_t off, int forward)
+{
+	int i, moved = 1;
+
+	while (moved) {
+		moved = 0;
+		for (i = 0; i < d->ncmds; i++) {
+			const char *at = strstr(buf, d->cmds[i]);
+			size_t s, e;
+
+			if (!at)
+				continue;
+			s = at - buf;
+			e = s + strlen(d->cmds[i]);
+			if (s < off && off < e) {
+				off = forward ? e : s;
+				moved = 1;
+			}
+		}
+	}
+	return off;
+}
+
 void fix__write(struct diagnosis *d, const char *fmt, ...)
 {
 	static const char cut[] = " [...] ";
-	size_t size = sizeof(d->fix), head;
+	size_t size = sizeof(d->fix), head, tail, keep;
 	char *buf = malloc(4 * DIAG_FIX_MAX);
 	va_list ap;
 	int n;
@@ -120,6 +175,7 @@ void fix__write(struct diagnosis *d, const char *fmt, ...)
 	if (!buf) {
 		vsnprintf(d->fix, size, fmt, ap);
 		va_end(ap);
+		diagnosis__sync_commands(d);
 		return;
 	}
 	n = vsnprintf(buf, 4 * DIAG_FIX_MAX, fmt, ap);
@@ -128,16 +184,23 @@ void fix__write(struct diagnosis *d, const char *fmt, ...)
 		n = 0;
 	if ((size_t)n >= 4 * DIAG_FIX_MAX)
 		n = 4 * DIAG_FIX_MAX - 1;
+	buf[n] = '\0';
 	if ((size_t)n < size) {
 		memcpy(d->fix, buf, n + 1);
 	} else {
-		head = size - 1 - FIX_TAIL - (sizeof(cut) - 1);
+		/* the tail keeps whole commands: start it at one, or after one too long */
+		keep = size - 1 - (sizeof(cut) - 1);
+		tail = cut_point(d, buf, n - FIX_TAIL, 0);
+		if (n - tail > keep - 64)
+			tail = cut_point(d, buf, n - FIX_TAIL, 1);
+		head = cut_point(d, buf, keep - (n - tail), 0);
 		memcpy(d->fix, buf, head);
 		memcpy(d->fix + head, cut, sizeof(cut) - 1);
-		memcpy(d->fix + head + sizeof(cut) - 1, buf + n - FIX_TAIL, FIX_TAIL);
-		d->fix[size - 1] = '\0';
+		memcpy(d->fix + head + sizeof(cut) - 1, buf + tail, n - tail);
+		d->fix[head + sizeof(cut) - 1 + n - tail] = '\0';
 	}
 	free(buf);
+	diagnosis__sync_commands(d);
 }
 
 void fix__init(struct fix_ctx *fx, struct hostconf *hc, int nginx_pid, const char *key)
@@ -186,17 +249,26 @@ const char *fix__fpm_val(const char *key, const struct fpm_val *v, const char *d
 	return buf;
 }
 
-const char *fix__fpm_cmd(const struct hostconf_fpm *f, const char *verb, char *buf, size_t size)
+const char *fix__fpm_cmd(struct diagnosis *d, const struct hostconf_fpm *f, const char *verb,
+			 char *buf, size_t size)
 {
+	char q[SHQUOTE_SIZE(HOSTCONF_PATH_MAX)];
+
 	if (f && f->service[0])
-		snprintf(buf, size, "systemctl %s %s", f->pid ? verb : "start", f->service);
+		snprintf(buf, size, "%s",
+			 diagnosis__command(d, "systemctl %s %s", f->pid ? verb : "start",
+					    shquote(f->service, q, sizeof(q))));
 	else if (f && f->pid)
-		snprintf(buf, size, "restart php-fpm (master pid %d, php-fpm -t -y %s first)",
-			 f->pid, f->conf_path);
+		snprintf(buf, size, "restart php-fpm (master pid %d, %s first)", f->pid,
+			 diagnosis__command(d, "php-fpm -t -y %s",
+					    shquote(f->conf_path, q, sizeof(q))));
 	else if (f)
-		snprintf(buf, size, "start php-fpm with -y %s", f->conf_path);
+		snprintf(buf, size, "start php-fpm (%s)",
+			 diagnosis__command(d, "php-fpm -y %s",
+					    shquote(f->conf_path, q, sizeof(q))));
 	else
-		snprintf(buf, size, "systemctl %s php-fpm (the unit that runs this pool)", verb);
+		snprintf(buf, size, "%s (the unit that runs this pool)",
+			 diagnosis__command(d, "systemctl %s php-fpm", verb));
 	return buf;
 }
 

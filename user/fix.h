@@ -11,11 +11,14 @@
 
 #include <stddef.h>
 #include "ngxconf.h"
+#include "shquote.h"
 
 #define FIX_MAX_REFS  8
 #define FIX_SHOWN     3 /* config lines named in a fix */
 #define FIX_WHERE_MAX 1024
 #define FIX_CMD_MAX   1280
+/* nginx -t -p P -c C && systemctl reload U, each quoted: never cut */
+#define FIX_RELOAD_MAX (2 * SHQUOTE_SIZE(512) + SHQUOTE_SIZE(128) + 64)
 
 struct hostconf;
 struct hostconf_nginx;
@@ -37,7 +40,13 @@ struct fix_ctx {
 	char module[16]; /* "proxy", "fastcgi", "uwsgi", "scgi", "grpc" ("proxy" if unknown) */
 	/* "fastcgi_pass unix:/x.sock (/etc/nginx/sites-enabled/default:42)"; "" if unknown */
 	char where[FIX_WHERE_MAX];
-	char reload[FIX_CMD_MAX]; /* "nginx -t && systemctl reload nginx" */
+	/*
+	 * The command that applies an nginx change, its values quoted:
+	 * "nginx -t && systemctl reload nginx"; put it in a fix with fix__reload().
+	 */
+	char reload[FIX_RELOAD_MAX];
+	char reload_in[64]; /* " (inside the container of nginx pid N)", or "" */
+	char reload_text[FIX_RELOAD_MAX + 64];
 	const struct fpm_pool *pool; /* the php-fpm pool configured on key, if any */
 	const struct hostconf_fpm *fpm;
 };
@@ -48,8 +57,16 @@ struct diagnosis;
 void fix__init(struct fix_ctx *fx, struct hostconf *hc, int nginx_pid, const char *key);
 
 /*
+ * fx->reload recorded as a command of d (diagnosis__command), and the text
+ * that names it in a fix (with where it runs, for a container).
+ */
+const char *fix__reload(struct diagnosis *d, struct fix_ctx *fx);
+
+/*
  * d->fix from a printf format. Too long a text is cut in its middle, never
- * at its end: the end is the command that applies the fix.
+ * at its end: the end is the command that applies the fix. A cut never
+ * splits a command recorded with diagnosis__command(); the commands the text
+ * does not hold in the end are dropped from d (diagnosis__sync_commands).
  */
 void fix__write(struct diagnosis *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -64,9 +81,11 @@ const char *fix__fpm_val(const char *key, const struct fpm_val *v, const char *d
 /*
  * The command that makes f read its config again: "systemctl restart
  * php8.2-fpm", "systemctl start php8.1-fpm" for one installed but not running,
- * else "restart php-fpm (master pid N, php-fpm -y CONF)". verb: "restart"/"start".
+ * else "restart php-fpm (master pid N, php-fpm -t -y CONF first)". verb:
+ * "restart"/"start". The command in it is recorded in d (diagnosis__command).
  */
-const char *fix__fpm_cmd(const struct hostconf_fpm *f, const char *verb, char *buf, size_t size);
+const char *fix__fpm_cmd(struct diagnosis *d, const struct hostconf_fpm *f, const char *verb,
+			 char *buf, size_t size);
 /*
  * directive in force at the *_pass: "proxy_read_timeout 5s (/etc/nginx/x:3)"
  * or "proxy_read_timeout (not set: DFLT)". *value gets the value, or

@@ -13,6 +13,7 @@
 #include "fpmconf.h"
 #include "hostconf.h"
 #include "ngxconf.h"
+#include "shquote.h"
 
 static const char *head(const struct fix_ctx *fx, char *buf, size_t size)
 {
@@ -39,17 +40,17 @@ void fix__refused(struct diagnosis *d, struct fix_ctx *fx, const char *nearby)
 		fix__pool_where(fx->pool, pw, sizeof(pw));
 		diagnosis__evidence(d, "php-fpm %s is configured on %s (%s)", pw, fx->key,
 				    fx->fpm->pid ? "its master runs" : "installed, not running");
-		fix__write(d,
-			 "%s: nothing listens on %s; %s should: %s", h, fx->key, pw,
-			 fix__fpm_cmd(fx->fpm, "restart", cmd, sizeof(cmd)));
+		fix__write(d, "%s: nothing listens on %s; %s should: %s", h, fx->key, pw,
+			   fix__fpm_cmd(d, fx->fpm, "restart", cmd, sizeof(cmd)));
 		return;
 	}
 	if (nearby && nearby[0])
 		snprintf(svc, sizeof(svc), ", or point it at %s where something listens", nearby);
+	/* "systemctl start <service>" is a template, no command: <service> is for a person */
 	fix__write(d,
-		 "%s: nothing listens on %s: start the service that should (systemctl start "
-		 "<service>; ss -ltnp shows who listens where)%s; then %s", h, fx->key, svc,
-		 fx->reload);
+		   "%s: nothing listens on %s: start the service that should (systemctl start "
+		   "<service>; %s shows who listens where)%s; then %s",
+		   h, fx->key, diagnosis__command(d, "ss -ltnp"), svc, fix__reload(d, fx));
 }
 
 void fix__ports_exhausted(struct diagnosis *d, struct fix_ctx *fx, int lo, int hi, int tw)
@@ -94,11 +95,13 @@ void fix__ports_exhausted(struct diagnosis *d, struct fix_ctx *fx, int lo, int h
 		snprintf(reuse, sizeof(reuse),
 			 "add keepalive 32; to the upstream block for %s, with %s", fx->key, conn);
 	}
-	fix__write(d,
-		 "%s: %d local ports (%d-%d) for %d sockets in TIME_WAIT toward %s: reuse upstream "
-		 "connections: %s; and widen net.ipv4.ip_local_port_range (sysctl -w "
-		 "net.ipv4.ip_local_port_range=\"10240 65535\"); then %s", h,
-		 hi >= lo ? hi - lo + 1 : 0, lo, hi, tw < 0 ? 0 : tw, fx->key, reuse, fx->reload);
+	fix__write(
+		d,
+		"%s: %d local ports (%d-%d) for %d sockets in TIME_WAIT toward %s: reuse upstream "
+		"connections: %s; and widen net.ipv4.ip_local_port_range (%s); then %s",
+		h, hi >= lo ? hi - lo + 1 : 0, lo, hi, tw < 0 ? 0 : tw, fx->key, reuse,
+		diagnosis__command(d, "sysctl -w net.ipv4.ip_local_port_range=\"10240 65535\""),
+		fix__reload(d, fx));
 }
 
 /* "8 4k" -> count and size; 0 on success. */
@@ -161,10 +164,11 @@ void fix__header_too_big(struct diagnosis *d, struct fix_ctx *fx, unsigned long 
 				 " and keep %s below %lld x %s", buf_text, count - 1, want);
 	}
 	fix__write(d,
-		 "%s: the response header from %s is larger than %s; %sset %s %s;%s in the "
-		 "block%s; "
-		 "then %s", h, fx->key, cur_text, obs, dir, want, more,
-		 at_pass(fx, pass, sizeof(pass)), fx->reload);
+		   "%s: the response header from %s is larger than %s; %sset %s %s;%s in the "
+		   "block%s; "
+		   "then %s",
+		   h, fx->key, cur_text, obs, dir, want, more, at_pass(fx, pass, sizeof(pass)),
+		   fix__reload(d, fx));
 }
 
 void fix__read_timeout(struct diagnosis *d, struct fix_ctx *fx, unsigned long long waited_ms)
@@ -183,16 +187,17 @@ void fix__read_timeout(struct diagnosis *d, struct fix_ctx *fx, unsigned long lo
 	if (waited_ms)
 		snprintf(waited, sizeof(waited), " after %llu ms", waited_ms);
 	fix__write(d,
-		 "%s: nginx gave up%s waiting for the response header (%s): find what makes the "
-		 "backend slow (its slow log, database), add capacity, or raise %s in the block%s"
-		 "%s%s; then %s", h, waited, cur, dir, at_pass(fx, pass, sizeof(pass)),
-		 rtt[0] ? "; php-fpm ends requests at " : "", rtt, fx->reload);
+		   "%s: nginx gave up%s waiting for the response header (%s): find what makes the "
+		   "backend slow (its slow log, database), add capacity, or raise %s in the block%s"
+		   "%s%s; then %s",
+		   h, waited, cur, dir, at_pass(fx, pass, sizeof(pass)),
+		   rtt[0] ? "; php-fpm ends requests at " : "", rtt, fix__reload(d, fx));
 }
 
 /* php-fpm's master ended a child mid-request: request_terminate_timeout. */
 void fix__fpm_terminated(struct diagnosis *d, struct fix_ctx *fx, const char *unit)
 {
-	char rtt[600], cmd[FIX_CMD_MAX], dir[48], cur[600];
+	char rtt[600], cmd[FIX_CMD_MAX], dir[48], cur[600], q[SHQUOTE_SIZE(128)];
 	const struct fpm_val *v = fx->pool ? &fx->pool->request_terminate_timeout : NULL;
 
 	snprintf(dir, sizeof(dir), "%s_read_timeout", fx->module);
@@ -203,11 +208,14 @@ void fix__fpm_terminated(struct diagnosis *d, struct fix_ctx *fx, const char *un
 	} else {
 		snprintf(rtt, sizeof(rtt), "request_terminate_timeout in the pool");
 	}
+	/* unit comes from the killed process's cgroup: quoted like any value */
 	if (fx->fpm)
-		fix__fpm_cmd(fx->fpm, "restart", cmd, sizeof(cmd));
+		fix__fpm_cmd(d, fx->fpm, "restart", cmd, sizeof(cmd));
 	else
-		snprintf(cmd, sizeof(cmd), "systemctl restart %s", unit && unit[0] ? unit :
-			 "php8.2-fpm");
+		snprintf(cmd, sizeof(cmd), "%s",
+			 diagnosis__command(d, "systemctl restart %s",
+					    unit && unit[0] ? shquote(unit, q, sizeof(q))
+							    : "php8.2-fpm"));
 	fix__write(d,
 		 "php-fpm's master ended a request that ran past %s: find the slow script "
 		 "(request_slowlog_timeout + slowlog in the pool), or raise it (keep it at or "

@@ -13,6 +13,7 @@
 #include "fix.h"
 #include "fpmconf.h"
 #include "hostconf.h"
+#include "shquote.h"
 #include "sockstate.h"
 
 /* "fastcgi_pass unix:/x.sock (/etc/nginx/sites-enabled/default:42)", or the key alone. */
@@ -97,12 +98,12 @@ void fix__socket_missing(struct diagnosis *d, struct fix_ctx *fx, const char *pa
 			 const char *listener_alt)
 {
 	char h[FIX_WHERE_MAX], cmd[FIX_CMD_MAX], alt_text[1024], alt[256] = "", svc[64], pw[600];
-	char start[128] = "";
+	char start[SHQUOTE_SIZE(64) + 32] = "", q[SHQUOTE_SIZE(64)];
 
 	head(fx, h, sizeof(h));
 	if (fx->pool && fx->fpm) {
 		fix__pool_where(fx->pool, pw, sizeof(pw));
-		fix__fpm_cmd(fx->fpm, "restart", cmd, sizeof(cmd));
+		fix__fpm_cmd(d, fx->fpm, "restart", cmd, sizeof(cmd));
 		if (!fx->fpm->pid)
 			fix__write(d,
 				 "%s: no such socket; %s is installed and its %s listens there, "
@@ -116,26 +117,28 @@ void fix__socket_missing(struct diagnosis *d, struct fix_ctx *fx, const char *pa
 		return;
 	}
 	fix__service_from_socket(path, svc, sizeof(svc));
-	if (svc[0])
-		snprintf(start, sizeof(start), " (systemctl start %s)", svc);
 	if (fix__fpm_alternative(fx, path, alt_text, sizeof(alt_text), alt, sizeof(alt))) {
-		fix__write(d,
-			 "%s: no such socket; %s: point %s_pass at unix:%s%s%s; then %s", h,
-			 alt_text, fx->module, alt, svc[0] ? " or start " : "", svc, fx->reload);
+		fix__write(d, "%s: no such socket; %s: point %s_pass at unix:%s%s%s; then %s", h,
+			   alt_text, fx->module, alt, svc[0] ? " or start " : "", svc,
+			   fix__reload(d, fx));
 		return;
 	}
+	if (svc[0])
+		snprintf(start, sizeof(start), " (%s)",
+			 diagnosis__command(d, "systemctl start %s", shquote(svc, q, sizeof(q))));
 	if (listener_alt && listener_alt[0]) {
-		fix__write(d,
-			 "%s: no such socket; unix:%s exists and listens: point %s_pass there, or "
-			 "start the backend that should create %s%s; then %s", h, listener_alt,
-			 fx->module, path, start, fx->reload);
+		fix__write(
+			d,
+			"%s: no such socket; unix:%s exists and listens: point %s_pass there, or "
+			"start the backend that should create %s%s; then %s",
+			h, listener_alt, fx->module, path, start, fix__reload(d, fx));
 		return;
 	}
 	fix__write(d,
-		 "%s: no such socket: start the backend that should create it%s, or fix the "
-		 "path %s; then %s", h, start,
-		 fx->where[0] ? "in that line" : "in the nginx config",
-		 fx->reload);
+		   "%s: no such socket: start the backend that should create it%s, or fix the "
+		   "path %s; then %s",
+		   h, start, fx->where[0] ? "in that line" : "in the nginx config",
+		   fix__reload(d, fx));
 }
 
 static const char *id_name(const char *name, unsigned int id, char *buf, size_t size)
@@ -152,18 +155,21 @@ void fix__socket_permission(struct diagnosis *d, struct fix_ctx *fx, const char 
 {
 	const struct fpm_pool *p = fx->pool;
 	char cmd[FIX_CMD_MAX], pw[600], o[600], g[600], m[600], who[64], grp[64];
+	char qp[SHQUOTE_SIZE(sizeof(acc->path))], qg[SHQUOTE_SIZE(64)];
 	const struct fpm_val *at;
 
-	fix__fpm_cmd(fx->fpm, "restart", cmd, sizeof(cmd));
+	fix__fpm_cmd(d, fx->fpm, "restart", cmd, sizeof(cmd));
 	if (acc->verdict == SOCK_ACCESS_DIR_NO_SEARCH) {
+		shquote(acc->path, qp, sizeof(qp));
+		shquote(group, qg, sizeof(qg));
 		fix__write(d,
-			 "the directory %s, not the socket, blocks nginx: give the nginx user "
-			 "search permission on it (chmod o+x %s, or chgrp %s %s && chmod g+x %s), "
-			 "or move the socket to a directory nginx can reach%s%s; then %s",
-			 acc->path,
-			 acc->path, group, acc->path, acc->path,
-			 p ? ": listen in " : "", p ? fix__pool_where(p, pw, sizeof(pw)) : "",
-			 cmd);
+			   "the directory %s, not the socket, blocks nginx: give the nginx user "
+			   "search permission on it (%s, or %s), or move the socket to a directory "
+			   "nginx can reach%s%s; then %s",
+			   acc->path, diagnosis__command(d, "chmod o+x %s", qp),
+			   diagnosis__command(d, "chgrp %s %s && chmod g+x %s", qg, qp, qp),
+			   p ? ": listen in " : "", p ? fix__pool_where(p, pw, sizeof(pw)) : "",
+			   cmd);
 		return;
 	}
 	if (!p) {
@@ -188,23 +194,26 @@ void fix__socket_permission(struct diagnosis *d, struct fix_ctx *fx, const char 
 
 void fix__socket_stale(struct diagnosis *d, struct fix_ctx *fx, const char *path)
 {
-	char h[FIX_WHERE_MAX], cmd[FIX_CMD_MAX], pw[600], svc[64], name[600];
+	char h[FIX_WHERE_MAX], cmd[FIX_CMD_MAX], pw[600], svc[64], name[600], q[SHQUOTE_SIZE(64)];
 
 	head(fx, h, sizeof(h));
 	if (fx->pool && fx->fpm) {
 		fix__write(d,
-			 "%s: the socket file is there but nothing listens; %s listens there "
-			 "per its %s and %s: %s", h, fpm_name(fx->fpm, name, sizeof(name)),
-			 fix__pool_where(fx->pool, pw, sizeof(pw)),
-			 fx->fpm->pid ? "does not answer" : "is not running",
-			 fix__fpm_cmd(fx->fpm, "restart", cmd, sizeof(cmd)));
+			   "%s: the socket file is there but nothing listens; %s listens there "
+			   "per its %s and %s: %s",
+			   h, fpm_name(fx->fpm, name, sizeof(name)),
+			   fix__pool_where(fx->pool, pw, sizeof(pw)),
+			   fx->fpm->pid ? "does not answer" : "is not running",
+			   fix__fpm_cmd(d, fx->fpm, "restart", cmd, sizeof(cmd)));
 		return;
 	}
 	fix__service_from_socket(path, svc, sizeof(svc));
 	fix__write(d,
-		 "%s: the socket file is left from a backend that is gone: restart the backend "
-		 "that listens on %s (%s%s); it recreates the socket", h, path,
-		 svc[0] ? "systemctl restart " : "e.g. systemctl restart php8.2-fpm", svc);
+		   "%s: the socket file is left from a backend that is gone: restart the backend "
+		   "that listens on %s (%s%s); it recreates the socket",
+		   h, path, svc[0] ? "" : "e.g. ",
+		   diagnosis__command(d, "systemctl restart %s",
+				      svc[0] ? shquote(svc, q, sizeof(q)) : "php8.2-fpm"));
 }
 
 void fix__backlog(struct diagnosis *d, struct fix_ctx *fx, const char *path, const char *somax)
@@ -216,10 +225,10 @@ void fix__backlog(struct diagnosis *d, struct fix_ctx *fx, const char *path, con
 	head(fx, h, sizeof(h));
 	if (!p) {
 		fix__write(d,
-			 "%s: the backend on %s accepts slower than requests arrive: raise "
-			 "pm.max_children in its php-fpm pool (and listen.backlog, capped by "
-			 "net.core.somaxconn = %s), or find what makes requests slow; then %s", h,
-			 path, somax, fix__fpm_cmd(fx->fpm, "restart", cmd, sizeof(cmd)));
+			   "%s: the backend on %s accepts slower than requests arrive: raise "
+			   "pm.max_children in its php-fpm pool (and listen.backlog, capped by "
+			   "net.core.somaxconn = %s), or find what makes requests slow; then %s",
+			   h, path, somax, fix__fpm_cmd(d, fx->fpm, "restart", cmd, sizeof(cmd)));
 		return;
 	}
 	total = hostconf__fpm_children(fx->fpm, p->name, &busy);
@@ -229,9 +238,9 @@ void fix__backlog(struct diagnosis *d, struct fix_ctx *fx, const char *path, con
 	fix__fpm_val("listen.backlog", &p->listen_backlog, "511", bl, sizeof(bl));
 	diagnosis__evidence(d, "%s; %s; net.core.somaxconn = %s", mc, bl, somax);
 	fix__write(d,
-		 "%s: every child of %s is busy and its accept queue is full: raise %s if memory "
-		 "allows, and %s, which the kernel caps at net.core.somaxconn = %s; or find what "
-		 "makes requests slow (request_slowlog_timeout); then %s", h,
-		 fix__pool_where(p, pw, sizeof(pw)), mc, bl, somax,
-		 fix__fpm_cmd(fx->fpm, "restart", cmd, sizeof(cmd)));
+		   "%s: every child of %s is busy and its accept queue is full: raise %s if memory "
+		   "allows, and %s, which the kernel caps at net.core.somaxconn = %s; or find what "
+		   "makes requests slow (request_slowlog_timeout); then %s",
+		   h, fix__pool_where(p, pw, sizeof(pw)), mc, bl, somax,
+		   fix__fpm_cmd(d, fx->fpm, "restart", cmd, sizeof(cmd)));
 }

@@ -42,6 +42,7 @@ struct fpm_conf {
 	int cur; /* current pool, -1 for [global] */
 	size_t total;
 	int reads, limited, keys, stop, oom;
+	const char *limit; /* the first limit that stopped the reading */
 };
 
 static void warn(struct fpm_conf *c, const char *file, int line, const char *fmt, ...)
@@ -202,6 +203,18 @@ static void set_value(struct fpm_conf *c, const char *key, const char *value, co
 
 /* ---- parser --------------------------------------------------------------- */
 
+/* The warning just written is the limit that stopped the reading. */
+static void keep_limit(struct fpm_conf *c)
+{
+	if (!c->limit && c->nwarnings)
+		c->limit = c->warnings[c->nwarnings - 1];
+}
+
+const char *fpm_conf__limit(const struct fpm_conf *c)
+{
+	return c ? c->limit : NULL;
+}
+
 static void parse(struct fpm_conf *c, const char *text, size_t len, const char *file, int depth);
 
 static void include(struct fpm_conf *c, const char *pattern, const char *file, int line, int depth)
@@ -234,9 +247,13 @@ static void include(struct fpm_conf *c, const char *pattern, const char *file, i
 		long r;
 
 		if (c->reads >= FPM_CONF_MAX_FILES || c->total >= FPM_CONF_MAX_TOTAL) {
-			if (!c->limited++)
+			if (!c->limited++) {
 				warn(c, file, line,
-				     "too many or too large files, %s and more not read", list[i]);
+				     "too many or too large files (over %u files or %u MiB), %s "
+				     "and more not read",
+				     FPM_CONF_MAX_FILES, FPM_CONF_MAX_TOTAL >> 20, list[i]);
+				keep_limit(c);
+			}
 			break;
 		}
 		r = rootfs__read_file(c->fs, list[i], FPM_CONF_MAX_FILE, &buf);
@@ -349,6 +366,7 @@ static void parse_line(struct fpm_conf *c, const char *s, const char *e, const c
 	if (++c->keys > FPM_CONF_MAX_KEYS) {
 		warn(c, file, line, "more than %d settings, the rest is ignored",
 		     FPM_CONF_MAX_KEYS);
+		keep_limit(c);
 		c->stop = 1;
 		return;
 	}
@@ -369,6 +387,14 @@ static void parse(struct fpm_conf *c, const char *text, size_t len, const char *
 	int line = 0;
 
 	while (p < end && !c->stop && !c->arena.failed) {
+		if (c->arena.bytes + (size_t)c->cappools * sizeof(*c->pools) > FPM_CONF_MAX_MEM) {
+			warn(c, file, line, "the configuration takes more than %u MiB, the rest is "
+					    "ignored",
+			     FPM_CONF_MAX_MEM >> 20);
+			keep_limit(c);
+			c->stop = 1;
+			break;
+		}
 		eol = memchr(p, '\n', end - p);
 		if (!eol)
 			eol = end;

@@ -17,7 +17,8 @@
 #include <stddef.h>
 
 #define FPM_CONF_MAX_FILE     (4u << 20)
-#define FPM_CONF_MAX_TOTAL    (64u << 20) /* bytes read over all files */
+#define FPM_CONF_MAX_TOTAL    (16u << 20) /* bytes read over all files */
+#define FPM_CONF_MAX_MEM      (4u << 20)  /* memory the parsed result may take */
 #define FPM_CONF_MAX_DEPTH    16
 #define FPM_CONF_MAX_FILES    512
 #define FPM_CONF_MAX_KEYS     100000
@@ -73,6 +74,8 @@ const char *fpm_pool__listen_key(const struct fpm_pool *p, char *buf, size_t siz
 /* A [global] setting ("pid", "error_log", "log_level", ...); value NULL when not set. */
 struct fpm_val fpm_conf__global(const struct fpm_conf *c, const char *key);
 
+/* The warning of the first limit that stopped the reading, NULL when none. */
+const char *fpm_conf__limit(const struct fpm_conf *c);
 int fpm_conf__nwarnings(const struct fpm_conf *c);
 const char *fpm_conf__warning(const struct fpm_conf *c, int i);
 int fpm_conf__nfiles(const struct fpm_conf *c);

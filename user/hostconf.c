@@ -1,22 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Config of the nginx masters and php-fpm masters of this host, cached. The
- * only process ever started is a host nginx's own binary with -T, never one
- * of a container (see run_dump).
+ * Config of the nginx masters and php-fpm masters of this host, cached. No
+ * process is ever started: every file is read by our own readers, with the
+ * credentials of the master it belongs to.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/close_range.h>
-#include <poll.h>
-#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include "clock.h"
 #include "fpmconf.h"
 #include "hostconf.h"
@@ -27,7 +22,6 @@
 
 #define CMDLINE_MAX	 8192
 #define CHILDREN_MAX	 (512u << 10)
-#define DUMP_CHUNK	 (64u << 10)
 #define FPM_MASTER_TITLE "php-fpm: master process ("
 #define FPM_POOL_TITLE	 "php-fpm: pool "
 #define MAX_INSTALLED	 16
@@ -39,6 +33,8 @@ struct hostconf {
 	int nngx;
 	struct hostconf_fpm fpm[HOSTCONF_MAX_FPM];
 	int nfpm, nseeded;
+	int trimmed; /* the total cap was hit */
+	int fpm_warned[HOSTCONF_MAX_FPM], nfpm_warned;
 	uint64_t fpm_ts; /* last scan, 0 for never */
 };
 
@@ -83,28 +79,11 @@ static int proc_stat(int pid, const char *what, struct stat *st)
 	return stat(path, st) ? -errno : 0;
 }
 
-static int same_root(int pid)
-{
-	struct stat a, b;
-
-	return !proc_stat(pid, "root", &a) && !proc_stat(0, "root", &b) && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino;
-}
 
 /* Where running its binary is what the host admin would do: our root, our mounts. */
 static int on_host(int pid)
 {
-	return same_root(pid) && procfs__same_ns(pid, 0, "mnt") == 1;
-}
-
-static struct rootfs *root_of(int pid)
-{
-	char root[64];
-
-	if (same_root(pid))
-		return rootfs__new("/");
-	snprintf(root, sizeof(root), "/proc/%d/root", pid);
-	return rootfs__new(root);
+	return rootfs__same_root(pid) && procfs__same_ns(pid, 0, "mnt") == 1;
 }
 
 static int starts_with(const char *s, const char *prefix)
@@ -114,171 +93,66 @@ static int starts_with(const char *s, const char *prefix)
 
 /* --- nginx ---------------------------------------------------------------- */
 
-static int read_dump(int fd, pid_t child, char **out, size_t *outlen)
+static void warn(struct hostconf *hc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warn(struct hostconf *hc, const char *fmt, ...)
 {
-	uint64_t deadline = clock__mono_ns() + HOSTCONF_EXEC_TIMEOUT_MS * 1000000ull;
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *nb;
-	int err = 0;
+	char msg[1024];
+	va_list ap;
+
+	if (!hc->opts.warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	hc->opts.warn(hc->opts.ctx, msg);
+}
+
+/*
+ * Keep all parsed nginx configurations under HOSTCONF_MAX_MEM: drop the
+ * oldest others (they are read again when a diagnosis needs them).
+ */
+static void nginx_trim(struct hostconf *hc, const struct hostconf_nginx *keep)
+{
+	size_t total;
+	int i, victim;
 
 	for (;;) {
-		uint64_t now = clock__mono_ns();
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t r;
+		uint64_t oldest = UINT64_MAX;
 
-		if (now >= deadline) {
-			err = -ETIMEDOUT;
-			break;
-		}
-		r = poll(&p, 1, (int)((deadline - now) / 1000000) + 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			continue;
-		if (cap - len < DUMP_CHUNK) {
-			if (cap >= HOSTCONF_MAX_DUMP) {
-				err = -EFBIG;
-				break;
+		total = 0;
+		victim = -1;
+		for (i = 0; i < hc->nngx; i++) {
+			total += ngx_conf__memory(hc->ngx[i].conf);
+			if (&hc->ngx[i] != keep && hc->ngx[i].conf && hc->ngx_ts[i] &&
+			    hc->ngx_ts[i] < oldest) {
+				oldest = hc->ngx_ts[i];
+				victim = i;
 			}
-			nb = realloc(buf, cap + DUMP_CHUNK + 1);
-			if (!nb) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = nb;
-			cap += DUMP_CHUNK;
 		}
-		r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += r;
+		if (total <= HOSTCONF_MAX_MEM || victim < 0)
+			return;
+		if (!hc->trimmed++)
+			warn(hc, "nginx configurations take more than %u MiB together: the oldest "
+				 "are dropped and read again when needed",
+			     HOSTCONF_MAX_MEM >> 20);
+		ngx_conf__free(hc->ngx[victim].conf);
+		hc->ngx[victim].conf = NULL;
+		hc->ngx_ts[victim] = 1; /* stale: read again on the next use */
 	}
-	if (err) {
-		kill(child, SIGKILL);
-		free(buf);
-		return err;
-	}
-	*out = buf;
-	*outlen = len;
+}
+
+/* 1 when a limit on php-fpm master pid's configuration was already told. */
+static int fpm_warned(struct hostconf *hc, int pid)
+{
+	int i;
+
+	for (i = 0; i < hc->nfpm_warned; i++)
+		if (hc->fpm_warned[i] == pid)
+			return 1;
+	if (hc->nfpm_warned < HOSTCONF_MAX_FPM)
+		hc->fpm_warned[hc->nfpm_warned++] = pid;
 	return 0;
-}
-
-/*
- * The binary of a master that runs on the host, opened through one
- * /proc/PID directory: if the pid died and was reused meanwhile (by a
- * container's process, say), every openat below fails instead of naming
- * another process's file. -errno when it is not a host process.
- */
-static int host_exe_fd(int pid)
-{
-	struct stat root, mnt, self_root, self_mnt;
-	char dir[64];
-	int dfd, fd = -EPERM;
-
-	snprintf(dir, sizeof(dir), "/proc/%d", pid);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	if (fstatat(dfd, "root", &root, 0) || fstatat(dfd, "ns/mnt", &mnt, 0) ||
-	    proc_stat(0, "root", &self_root) || proc_stat(0, "ns/mnt", &self_mnt)) {
-		fd = -errno;
-		goto out;
-	}
-	if (root.st_dev != self_root.st_dev || root.st_ino != self_root.st_ino ||
-	    mnt.st_dev != self_mnt.st_dev || mnt.st_ino != self_mnt.st_ino)
-		goto out; /* DESIGN 7: never run a container's binary */
-	fd = openat(dfd, "exe", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fd = -errno;
-out:
-	close(dfd);
-	return fd;
-}
-
-/*
- * `nginx -T` by the master's own binary, from the master's directory (a
- * relative -p or -c means what it meant when the master started). It is
- * executed as /proc/self/fd/N: its comm is "N", never "nginx", so the
- * tracer's exec probe does not take it for a new master.
- */
-static struct ngx_conf *run_dump(int pid, const struct logfind_args *a)
-{
-	char exe[64], cwd[64], *argv[14], *buf = NULL;
-	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
-	struct ngx_conf *c = NULL;
-	int pfd[2], argc = 0, status = 0, err, efd;
-	size_t len = 0;
-	pid_t child;
-
-	efd = host_exe_fd(pid);
-	if (efd < 0)
-		return NULL;
-	snprintf(exe, sizeof(exe), "/proc/self/fd/%d", efd);
-	snprintf(cwd, sizeof(cwd), "/proc/%d/cwd", pid);
-	argv[argc++] = "nginx";
-	argv[argc++] = "-T";
-	argv[argc++] = "-q";
-	if (a->prefix[0]) {
-		argv[argc++] = "-p";
-		argv[argc++] = (char *)a->prefix;
-	}
-	if (a->conf[0]) {
-		argv[argc++] = "-c";
-		argv[argc++] = (char *)a->conf;
-	}
-	if (a->error_log[0]) {
-		argv[argc++] = "-e";
-		argv[argc++] = (char *)a->error_log;
-	}
-	if (a->globals[0]) {
-		argv[argc++] = "-g";
-		argv[argc++] = (char *)a->globals;
-	}
-	argv[argc] = NULL;
-
-	if (pipe2(pfd, O_CLOEXEC)) {
-		close(efd);
-		return NULL;
-	}
-	child = fork();
-	if (child < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		close(efd);
-		return NULL;
-	}
-	if (!child) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		if (null < 0 || dup2(null, 0) < 0 || dup2(pfd[1], 1) < 0 || dup2(null, 2) < 0)
-			_exit(127);
-		/* nothing of ours but stdio crosses the exec (efd is resolved before) */
-		syscall(SYS_close_range, 3, ~0u, CLOSE_RANGE_CLOEXEC);
-		if (chdir(cwd))
-			_exit(127);
-		execve(exe, argv, envp);
-		_exit(127);
-	}
-	close(pfd[1]);
-	close(efd);
-	err = read_dump(pfd[0], child, &buf, &len);
-	close(pfd[0]);
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!err && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		c = ngx_conf__parse_dump(buf, len);
-	free(buf);
-	return c;
-}
-
-static void quote_arg(char *buf, size_t size, size_t *off, const char *opt, const char *val)
-{
-	const char *q = strpbrk(val, " \t'\"$;") ? "'" : "";
-
-	if (*off < size && !strchr(val, '\''))
-		*off += snprintf(buf + *off, size - *off, " %s %s%s%s", opt, q, val, q);
 }
 
 static void nginx_load(struct hostconf *hc, struct hostconf_nginx *n, int pid)
@@ -287,35 +161,32 @@ static void nginx_load(struct hostconf *hc, struct hostconf_nginx *n, int pid)
 	struct logfind_args a = {};
 	struct rootfs *fs;
 	char *raw = malloc(CMDLINE_MAX);
-	size_t off = 0;
 	long len;
+
+	int warned = n->pid == pid && n->warned;
 
 	ngx_conf__free(n->conf);
 	memset(n, 0, sizeof(*n));
 	n->pid = pid;
+	n->warned = warned;
 	n->host = on_host(pid);
 	procfs__unit(pid, n->unit, sizeof(n->unit));
 	len = raw ? procfs__read(pid, "cmdline", raw, CMDLINE_MAX) : -ENOMEM;
 	if (len < 0 || logfind__parse_cmdline(raw, len, &a))
 		memset(&a, 0, sizeof(a));
-	if (a.prefix[0])
-		quote_arg(n->test_args, sizeof(n->test_args), &off, "-p", a.prefix);
-	if (a.conf[0])
-		quote_arg(n->test_args, sizeof(n->test_args), &off, "-c", a.conf);
-	if (n->host && !hc->opts.no_exec) {
-		n->conf = run_dump(pid, &a);
-		n->from_dump = n->conf != NULL;
-	}
-	/* the dump names the main file first; else find it as nginx would */
-	if (n->conf && ngx_conf__nfiles(n->conf) > 0)
-		snprintf(n->conf_path, sizeof(n->conf_path), "%s", ngx_conf__file(n->conf, 0));
-	else if (lf && (logfind__find(pid, lf) >= 0 || lf->conf[0]))
+	snprintf(n->arg_prefix, sizeof(n->arg_prefix), "%s", a.prefix);
+	snprintf(n->arg_conf, sizeof(n->arg_conf), "%s", a.conf);
+	/* the main file as nginx finds it: -p, -c, the defaults compiled into its binary */
+	if (lf && (logfind__find(pid, lf) >= 0 || lf->conf[0]))
 		snprintf(n->conf_path, sizeof(n->conf_path), "%s", lf->conf);
-	if (!n->conf && n->conf_path[0]) {
-		fs = root_of(pid);
+	if (n->conf_path[0]) {
+		fs = rootfs__of_pid(pid);
 		n->conf = fs ? ngx_conf__load(fs, n->conf_path) : NULL;
 		rootfs__free(fs);
 	}
+	if (ngx_conf__limit(n->conf) && !n->warned++)
+		warn(hc, "nginx master %d: configuration %s read in part: %s", pid, n->conf_path,
+		     ngx_conf__limit(n->conf));
 	free(raw);
 	free(lf);
 }
@@ -358,7 +229,8 @@ const struct hostconf_nginx *hostconf__nginx(struct hostconf *hc, int master_pid
 	i = n - hc->ngx;
 	if (fresh || (hc->ngx_ts[i] && now - hc->ngx_ts[i] >= HOSTCONF_TTL_NS)) {
 		nginx_load(hc, n, master_pid);
-		hc->ngx_ts[i] = now ? now : 1;
+		hc->ngx_ts[i] = now > 1 ? now : 2;
+		nginx_trim(hc, n);
 	}
 	if (!n->conf) {
 		errno = ENOENT;
@@ -480,7 +352,7 @@ static void fpm_service(struct hostconf_fpm *f)
 	n = strlen(unit);
 	if (n > 8 && !strcmp(unit + n - 8, ".service"))
 		snprintf(f->service, sizeof(f->service), "%.*s", (int)(n - 8), unit);
-	else if (!f->pid || same_root(f->pid))
+	else if (!f->pid || rootfs__same_root(f->pid))
 		hostconf__fpm_service_from_path(f->conf_path, f->service, sizeof(f->service));
 }
 
@@ -544,9 +416,12 @@ static int fpm_scan_cb(int pid, void *arg)
 		return 0;
 	f->pid = pid;
 	fpm_identity(f, pid);
-	fs = root_of(pid);
+	fs = rootfs__of_pid(pid);
 	f->conf = fs ? fpm_conf__load(fs, f->conf_path) : NULL;
 	rootfs__free(fs);
+	if (fpm_conf__limit(f->conf) && !fpm_warned(hc, pid))
+		warn(hc, "php-fpm master %d: configuration %s read in part: %s", pid,
+		     f->conf_path, fpm_conf__limit(f->conf));
 	fpm_service(f);
 	hc->nfpm++;
 	return 0;
@@ -571,7 +446,7 @@ static void fpm_installed(struct hostconf *hc)
 		    rootfs__stat(fs, path, &st, 0) || !S_ISREG(st.st_mode))
 			continue;
 		for (j = hc->nseeded, dup = 0; j < hc->nfpm && !dup; j++)
-			dup = !strcmp(hc->fpm[j].conf_path, path) && same_root(hc->fpm[j].pid);
+			dup = !strcmp(hc->fpm[j].conf_path, path) && rootfs__same_root(hc->fpm[j].pid);
 		if (dup)
 			continue;
 		snprintf(f->conf_path, sizeof(f->conf_path), "%s", path);

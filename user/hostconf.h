@@ -6,14 +6,19 @@
  * lazily, on the first diagnosis that needs it, and cached; an entry older
  * than HOSTCONF_TTL_NS is read again so that a reload is seen.
  *
- * nginx: for a master on the host (same root and mount namespace as the
- * tool) its own binary is run as `/proc/PID/exe -T -q [-p P] [-c C] [-e E] [-g G]`
- * with a timeout and bounded output, which gives what nginx itself read;
- * when that fails, and always for a master inside a container, the files are
- * read inside its root (DESIGN 7: a container's binary is never executed).
+ * nginx: the files are read by the project's own reader, never by running
+ * anything: the main file from the master's -p/-c (or the defaults compiled
+ * into its binary, read as bytes), its includes and globs, inside the
+ * master's root and with the master's credentials (rootfs__of_pid).
  *
  * php-fpm: masters are found by a /proc scan (comm "php-fpm*", title
- * "php-fpm: master process (CONF)") and CONF is read inside their root.
+ * "php-fpm: master process (CONF)") and CONF is read inside their root, with
+ * their credentials.
+ *
+ * Memory: each configuration is capped by its reader (NGX_CONF_MAX_MEM,
+ * FPM_CONF_MAX_MEM) and all nginx configurations together by
+ * HOSTCONF_MAX_MEM (the oldest are dropped, read again when needed); every
+ * cap that is hit is reported through opts->warn, once per master.
  */
 #ifndef __HOSTCONF_H
 #define __HOSTCONF_H
@@ -24,8 +29,7 @@
 #define HOSTCONF_MAX_NGINX	 32
 #define HOSTCONF_MAX_FPM	 32
 #define HOSTCONF_PATH_MAX	 512
-#define HOSTCONF_MAX_DUMP	 (8u << 20) /* bytes of `nginx -T` kept */
-#define HOSTCONF_EXEC_TIMEOUT_MS 2000
+#define HOSTCONF_MAX_MEM	 (12u << 20) /* parsed nginx configurations, all masters */
 #define HOSTCONF_TTL_NS		 (5 * 1000000000ull)
 #define HOSTCONF_MAX_CHILDREN	 65536 /* php-fpm children counted per master */
 
@@ -38,18 +42,21 @@ struct hostconf;
 struct hostconf_opts {
 	/* Do not scan /proc for php-fpm nor /etc/php for installed ones (unit tests). */
 	int no_discover;
-	/* Never run nginx -T, read the files (also what a container gets). */
-	int no_exec;
+	/* A limit cut a configuration short: told once per master (may be NULL). */
+	void (*warn)(void *ctx, const char *msg);
+	void *ctx;
 };
 
 /* One nginx master's configuration. */
 struct hostconf_nginx {
 	int pid;
 	int host;			 /* runs in the tool's root and mount namespace */
-	int from_dump;			 /* conf came from nginx -T */
 	char conf_path[HOSTCONF_PATH_MAX]; /* main file, absolute inside its root */
-	char test_args[2 * HOSTCONF_PATH_MAX]; /* " -p P -c C" as its command line gave them */
+	/* -p and -c as the master's command line gave them, raw: quote before printing */
+	char arg_prefix[HOSTCONF_PATH_MAX];
+	char arg_conf[HOSTCONF_PATH_MAX];
 	char unit[128];			 /* systemd .service/.scope, "" if none */
+	int warned;			 /* a limit on its configuration was told */
 	struct ngx_conf *conf;		 /* NULL when it could not be read */
 };
 

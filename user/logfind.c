@@ -6,7 +6,7 @@
  * context (config or -g) sets no error_log, nginx opens -e or its compiled-in
  * error log. The compiled-in values are in the binary as the text of its -h
  * help. Reading that text is safe inside a container, where running the
- * binary (nginx -V) is not (DESIGN 7), so it is done the same way everywhere.
+ * binary (nginx -V) is not (docs/DESIGN.md §8), so it is done the same way everywhere.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -230,17 +230,6 @@ static void exe_defaults(int pid, char *conf, char *prefix, char *error_log, siz
 	close(fd);
 }
 
-static int same_root(int pid)
-{
-	struct stat a, b;
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/root", pid);
-	if (stat(path, &a) || stat("/proc/self/root", &b))
-		return 0;
-	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
 /* nginx adds the '/'; a relative -p is relative to the directory nginx was started in. */
 static void set_prefix(int pid, const char *p, char *out, size_t size)
 {
@@ -387,7 +376,7 @@ static int read_args(int *pid, struct logfind_args *a)
 int logfind__find(int master_pid, struct logfind_result *out)
 {
 	char def_conf[LOGFIND_PATH_MAX] = DEF_CONF, def_prefix[LOGFIND_PATH_MAX] = DEF_PREFIX;
-	char def_log[LOGFIND_PATH_MAX] = DEF_ERROR_LOG, root[64];
+	char def_log[LOGFIND_PATH_MAX] = DEF_ERROR_LOG;
 	struct ngx_conf *c = NULL, *g = NULL;
 	struct rootfs *fs = NULL;
 	struct logfind_args a;
@@ -407,8 +396,8 @@ int logfind__find(int master_pid, struct logfind_result *out)
 	if (err)
 		return err;
 
-	snprintf(root, sizeof(root), "/proc/%d/root", pid);
-	fs = rootfs__new(same_root(pid) ? "/" : root);
+	/* with the master's rights: never read for it what its owner could not */
+	fs = rootfs__of_pid(pid);
 	if (!fs) {
 		err = -errno;
 		goto out;

@@ -40,7 +40,7 @@ static const char *const upstream_actions[] = {
 	"reading upstream",
 };
 
-/* Every other action nginx sets (shared/nginx-messages.md section 3). */
+/* Every other action nginx sets (docs/messages.md §3). */
 static const char *const other_actions[] = {
 	"sending to client",
 	"proxying upgraded connection",

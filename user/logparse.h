@@ -5,7 +5,7 @@
  * A line is
  *	TIME " [" LEVEL "] " PID "#" TID ": " ["*" CONN " "] MESSAGE [" (" ERRNO ": " TEXT ")"]
  *	[" while " ACTION] [", client: " ... ", server: " ... [", request: \"...\""] ...]
- * (shared/nginx-messages.md section 1). The context is found from the right because
+ * (docs/messages.md §1). The context is found from the right because
  * the message may itself contain ", client: "; client-controlled quoted fields may
  * contain anything, so every field is copied bounded and byte for byte.
  */
@@ -58,7 +58,7 @@ struct ngx_log_line {
 int ngx_log_line__parse(const char *buf, size_t len, struct ngx_log_line *out);
 
 /*
- * The cause this line names (DESIGN.md section 4), or CAUSE_NONE when it is not an
+ * The cause this line names (docs/DESIGN.md §4), or CAUSE_NONE when it is not an
  * upstream failure that ends a request with 502/504/500 (client-side lines, warn and
  * lower levels, "FastCGI sent in stderr", WebSocket tunnels...). Other upstream
  * failures are CAUSE_UNKNOWN.

@@ -58,7 +58,6 @@ int logs__follow(struct logs *l, const char *path, int root_pid)
 {
 	struct logfollow_opts opts = { .on_line = line_cb };
 	struct followed *f;
-	char root[64];
 
 	for (int i = 0; i < l->n; i++)
 		if (l->f[i].root_pid == root_pid && !strcmp(l->f[i].path, path))
@@ -71,8 +70,8 @@ int logs__follow(struct logs *l, const char *path, int root_pid)
 	f->root_pid = root_pid;
 	opts.ctx = f;
 	if (root_pid) {
-		snprintf(root, sizeof(root), "/proc/%d/root", root_pid);
-		f->fs = rootfs__new(root);
+		/* the master's root and its owner's rights */
+		f->fs = rootfs__of_pid(root_pid);
 		if (!f->fs)
 			return -errno;
 		opts.fs = f->fs;

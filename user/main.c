@@ -29,6 +29,7 @@
 #include "options.h"
 #include "output.h"
 #include "pin.h"
+#include "privs.h"
 #include "rules.h"
 #include "targets.h"
 #include "tracer.h"
@@ -63,6 +64,8 @@ struct app {
 	uint64_t bad_records;
 	struct killed killed[KILLED_RING];
 	unsigned int nkilled;
+	/* a table of fixed size was full: said once per table */
+	bool warned_bins, warned_user_bins, warned_procs, warned_kernel;
 };
 
 static volatile sig_atomic_t exiting;
@@ -111,12 +114,52 @@ static void attach_binary_of(struct app *app, int pid)
 {
 	char exe[64];
 	struct stat st;
+	bool trusted;
+	int err;
 
 	snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
 	if (stat(exe, &st))
 		return;
-	if (tracer__attach_nginx(app->tracer, exe, st.st_dev, st.st_ino))
+	/* root's and written by nobody else, or a process the operator named */
+	trusted = (st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH))) || app->env.npids > 0;
+	err = tracer__attach_nginx(app->tracer, exe, st.st_dev, st.st_ino, trusted);
+	if (err == -ENOSPC && trusted && !app->warned_bins) {
+		app->warned_bins = true;
+		output__warning(app->out, "the table of nginx binaries is full: the binary of "
+				"nginx %d gets no uprobe; syscall tracepoints see its connect "
+				"failures", pid);
+	} else if (err == -ENOSPC && !trusted && !app->warned_user_bins) {
+		app->warned_user_bins = true;
+		output__warning(app->out, "the table of nginx binaries is full for binaries "
+				"that are not root's: nginx %d and others like it are not traced "
+				"(the last slots are kept for root's; name a master with --pid to "
+				"trace it)", pid);
+	} else if (err && err != -ENOSPC) {
 		output__warning(app->out, "cannot watch nginx binary of pid %d", pid);
+	}
+}
+
+/* The kernel's target set is full: what it refuses is not traced at all. */
+static void kernel_targets_full(struct app *app, int pid)
+{
+	if (app->warned_kernel)
+		return;
+	app->warned_kernel = true;
+	output__warning(app->out, "the kernel's target set is full (too many processes named "
+			"nginx): nginx %d and any later ones are not traced", pid);
+}
+
+/* The tool's own table of processes is full: those left out are traced, with less evidence. */
+static void check_tables(struct app *app)
+{
+	int first;
+
+	if (app->warned_procs || !targets__dropped(app->targets, &first))
+		return;
+	app->warned_procs = true;
+	output__warning(app->out, "more than %d live processes named nginx: nginx %d and later "
+			"ones are traced, but their diagnoses may lack container and worker "
+			"evidence", TARGETS_MAX, first);
 }
 
 /* The FIN or RST that follows a backend's death is the same failure, not another. */
@@ -241,6 +284,8 @@ static void on_event(void *ctx, const void *data, size_t size)
 	switch (ev.type) {
 	case NGX502_EV_TARGET_NEW:
 		targets__on_new(app->targets, ev.pid, ev.ppid, ev.reason == 2);
+		if (!app->warned_kernel && tracer__target_refused(app->tracer, ev.pid))
+			kernel_targets_full(app, ev.pid);
 		if (ev.reason == 2)
 			attach_binary_of(app, ev.pid);
 		break;
@@ -375,7 +420,8 @@ static void publish_targets(struct app *app)
 
 			if (!p->alive)
 				continue;
-			tracer__add_target(app->tracer, p->pid, p->master);
+			if (tracer__add_target(app->tracer, p->pid, p->master) == -E2BIG)
+				kernel_targets_full(app, p->pid);
 			if (p->role == ROLE_MASTER)
 				attach_binary_of(app, p->pid);
 		}
@@ -406,6 +452,33 @@ static void forget_dead(struct app *app)
 }
 
 /*
+ * Loaded, attached, the perf buffer open: from here on only what privs.c
+ * keeps. What could not be dropped stays, which works as before.
+ */
+static void drop_privileges(struct app *app)
+{
+	char caps[512];
+	int err = privs__drop();
+
+	if (err)
+		output__warning(app->out, "failed to drop every capability the tool no longer "
+				"needs: %s (it goes on, with what it could not drop)", strerror(-err));
+	if (app->env.verbose && !privs__describe(caps, sizeof(caps)))
+		fprintf(stderr, "ngx502-trace: after load: %s\n", caps);
+}
+
+/* Why the loop ended, as far as stdout goes: a reader that went away is a normal stop. */
+static int stdout_status(struct app *app)
+{
+	int err = output__error(app->out);
+
+	if (!err || err == -EPIPE)
+		return 0;
+	fprintf(stderr, "ngx502-trace: failed to write to stdout: %s\n", strerror(-err));
+	return err;
+}
+
+/*
  * --pin: `events` belongs to an outside reader (scripts/ngx502-events), so no
  * event loop here. The kernel adds forks of targets itself; once a second
  * /proc is scanned for new masters (and their binaries' uprobes are pinned).
@@ -422,6 +495,9 @@ static int run_pinned(struct app *app)
 	output__ready(app->out, app->targets, tracer__probes(app->tracer));
 	while (!exiting && !err) {
 		usleep(POLL_MS * 1000);
+		if (output__error(app->out))
+			break;
+		check_tables(app);
 		if (clock__mono_ns() - last >= PIN_RESCAN_NS) {
 			last = clock__mono_ns();
 			forget_dead(app);
@@ -435,7 +511,7 @@ static int run_pinned(struct app *app)
 	pin__remove(app->env.pin);
 	tracer__counters(app->tracer, &events, &drops);
 	output__summary(app->out, app->diags, events, drops);
-	return err;
+	return err ? err : stdout_status(app);
 }
 
 static int run(struct app *app)
@@ -457,6 +533,7 @@ static int run(struct app *app)
 	app->tracer = tracer__new(&topts);
 	if (!app->tracer)
 		return -errno;
+	drop_privileges(app);
 	publish_targets(app);
 	follow_logs(app);
 	if (app->ct && !targets__nmasters_alive(app->targets))
@@ -482,6 +559,10 @@ static int run(struct app *app)
 		logs__poll(app->logs);
 		correlator__tick(app->corr, clock__mono_ns());
 		flush_bursts(app, 0);
+		check_tables(app);
+		/* `ngx502-trace --json | head -1`: head is gone, so are we (like Ctrl-C) */
+		if (output__error(app->out))
+			break;
 		if (app->env.duration &&
 		    clock__mono_ns() - start >= (uint64_t)(app->env.duration * 1e9))
 			break;
@@ -493,12 +574,20 @@ static int run(struct app *app)
 	flush_bursts(app, 1);
 	tracer__counters(app->tracer, &events, &drops);
 	output__summary(app->out, app->diags, app->records, app->lost + drops);
-	return 0;
+	return stdout_status(app);
+}
+
+/* A limit cut a target's configuration short: the fix may miss a line of it. */
+static void on_conf_warning(void *ctx, const char *msg)
+{
+	struct app *app = ctx;
+
+	output__warning(app->out, "%s", msg);
 }
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal }, old;
 	struct app app = {};
 	int err, fd;
 
@@ -530,6 +619,10 @@ int main(int argc, char **argv)
 	clock__init();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a dropped ssh session stops it as SIGTERM does (--pin unpins); nohup keeps it running */
+	if (!sigaction(SIGHUP, NULL, &old) && old.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
+	/* a closed stdout is seen as EPIPE by output__error, then stops the loop cleanly */
 	signal(SIGPIPE, SIG_IGN);
 
 	err = -ENOMEM;
@@ -543,7 +636,10 @@ int main(int argc, char **argv)
 		.ctx = &app,
 	});
 	app.logs = logs__new(on_file_line, &app);
-	app.hostconf = hostconf__new(NULL);
+	app.hostconf = hostconf__new(&(struct hostconf_opts){
+		.warn = on_conf_warning,
+		.ctx = &app,
+	});
 	if (!app.targets || !app.diags || !app.out || !app.corr || !app.logs || !app.hostconf)
 		goto cleanup;
 	clock__phase("start");

@@ -9,6 +9,8 @@
 #ifndef __NGINXELF_H
 #define __NGINXELF_H
 
+#include <stddef.h>
+
 #define NGINXELF_MAX_SITES 8
 
 struct nginx_sites {
@@ -18,7 +20,13 @@ struct nginx_sites {
 	unsigned long write_calls[NGINXELF_MAX_SITES]; /* file offsets of `call write` sites */
 };
 
-/* Read the ELF file at path (x86-64). 0, -ENOENT when ngx_log_error_core is absent, or -errno. */
+/*
+ * Read the ELF file at path (x86-64), which must be a regular file. 0,
+ * -ENOENT when ngx_log_error_core is absent, -ENOEXEC when not an x86-64
+ * ELF64 file, -EINVAL when malformed, -EFBIG when its tables are too big.
+ */
 int nginxelf__find(const char *path, struct nginx_sites *out);
+/* The same for a file's bytes in memory (tests and fuzzing). */
+int nginxelf__find_mem(const void *buf, size_t len, struct nginx_sites *out);
 
 #endif /* __NGINXELF_H */

@@ -43,6 +43,36 @@ static void warn(struct ngx_conf *c, int file, int line, const char *fmt, ...)
 		c->nwarnings++;
 }
 
+/* A warning that says a limit stopped the reading; the first one is kept apart. */
+static void limit(struct ngx_conf *c, int file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void limit(struct ngx_conf *c, int file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	const char *w;
+
+	va_start(ap, fmt);
+	w = arena__vwarning(&c->arena, file >= 0 ? c->files[file] : NULL, line, fmt, ap);
+	va_end(ap);
+	if (w && !c->limit)
+		c->limit = w;
+	if (w && c->nwarnings < NGX_CONF_MAX_WARNINGS)
+		c->warnings[c->nwarnings++] = w;
+}
+
+size_t ngx_conf__memory(const struct ngx_conf *c)
+{
+	return c ? sizeof(*c) + c->arena.bytes + (size_t)c->capdirs * sizeof(struct ndir) +
+			   NGX_CONF_MAX_FILES * sizeof(*c->files)
+		 : 0;
+}
+
+const char *ngx_conf__limit(const struct ngx_conf *c)
+{
+	return c ? c->limit : NULL;
+}
+
 static int add_file(struct ngx_conf *c, const char *name)
 {
 	int i;
@@ -178,8 +208,14 @@ static int add_dir(struct ngx_conf *c, const char **args, int nargs, int file, i
 	int i;
 
 	if (c->ndirs >= NGX_CONF_MAX_DIRECTIVES) {
-		warn(c, file, line, "more than %d directives, the rest is ignored",
-		     NGX_CONF_MAX_DIRECTIVES);
+		limit(c, file, line, "more than %d directives, the rest is ignored",
+		      NGX_CONF_MAX_DIRECTIVES);
+		c->stop = 1;
+		return -1;
+	}
+	if (ngx_conf__memory(c) > NGX_CONF_MAX_MEM) {
+		limit(c, file, line, "the configuration takes more than %u MiB, the rest is ignored",
+		      NGX_CONF_MAX_MEM >> 20);
 		c->stop = 1;
 		return -1;
 	}
@@ -231,8 +267,10 @@ static void parse_file(struct ngx_conf *c, const char *name, const char *text, s
 
 	if (c->reads >= NGX_CONF_MAX_FILES || c->total + len > NGX_CONF_MAX_TOTAL) {
 		if (!c->limited++)
-			warn(c, from, from_line,
-			     "too many or too large files, %s and more not read", name);
+			limit(c, from, from_line,
+			      "too many or too large files (over %u files or %u MiB), %s and more "
+			      "not read",
+			      NGX_CONF_MAX_FILES, NGX_CONF_MAX_TOTAL >> 20, name);
 		return;
 	}
 	c->reads++;

@@ -19,10 +19,11 @@
 #include <stddef.h>
 
 #define NGX_CONF_MAX_FILE	(4u << 20)
-#define NGX_CONF_MAX_TOTAL	(64u << 20) /* bytes read over all files */
+#define NGX_CONF_MAX_TOTAL	(16u << 20) /* bytes read over all files */
+#define NGX_CONF_MAX_MEM	(4u << 20)  /* memory the parsed result may take */
 #define NGX_CONF_MAX_DEPTH	16	    /* include nesting */
 #define NGX_CONF_MAX_FILES	512
-#define NGX_CONF_MAX_DIRECTIVES 100000
+#define NGX_CONF_MAX_DIRECTIVES 50000
 #define NGX_CONF_MAX_ARGS	256 /* more are dropped */
 #define NGX_CONF_MAX_BLOCKS	64  /* block nesting inside one file */
 #define NGX_CONF_MAX_WARNINGS	64
@@ -90,6 +91,14 @@ int ngx_conf__error_logs(const struct ngx_conf *c, const char **paths, const cha
 int ngx_conf__user(const struct ngx_conf *c, const char **user, const char **group,
 		   const char **file, int *line);
 
+/*
+ * The warning of the first limit that stopped the reading (too many or too
+ * large files, NGX_CONF_MAX_MEM of memory, too many directives); NULL when
+ * everything was read. What was read before it is kept.
+ */
+const char *ngx_conf__limit(const struct ngx_conf *c);
+/* Heap memory the parsed configuration takes. */
+size_t ngx_conf__memory(const struct ngx_conf *c);
 int ngx_conf__nwarnings(const struct ngx_conf *c);
 const char *ngx_conf__warning(const struct ngx_conf *c, int i);
 /* Number of files read and the i-th name, in the order they were read. */

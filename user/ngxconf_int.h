@@ -31,6 +31,7 @@ struct ngx_conf {
 	int nfiles;
 	const char *warnings[NGX_CONF_MAX_WARNINGS];
 	int nwarnings;
+	const char *limit; /* the warning of the limit that stopped the reading */
 	int *upstreams; /* indices of upstream{} blocks sorted by name */
 	int nupstreams;
 	/* while loading */

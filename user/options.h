@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* The command line of DESIGN.md section 2. */
+/* The command line of docs/DESIGN.md §2. */
 #ifndef __OPTIONS_H
 #define __OPTIONS_H
 

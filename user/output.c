@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <json-c/json.h>
 #include <linux/types.h>
 #include "cause.h"
@@ -17,6 +19,7 @@
 
 struct output {
 	int json;
+	int err;	/* stdout is gone (-EPIPE) or failed (-EIO): see output__error */
 	char buf[TEXT_MAX * 4 + 16];
 };
 
@@ -146,6 +149,7 @@ void output__diagnosis(struct output *o, const struct diagnosis *d)
 
 	if (o->json) {
 		json_object *j = jrecord("diagnosis", clock__mono_ns()), *ev = json_object_new_array();
+		json_object *cmds;
 
 		json_object_object_add(j, "cause", json_object_new_string(cause__name(d->cause)));
 		json_object_object_add(j, "upstream", jstr(o, d->upstream));
@@ -158,6 +162,10 @@ void output__diagnosis(struct output *o, const struct diagnosis *d)
 			json_object_array_add(ev, jstr(o, d->evidence[i]));
 		json_object_object_add(j, "evidence", ev);
 		json_object_object_add(j, "fix", jstr(o, d->fix));
+		cmds = json_object_new_array();
+		for (i = 0; i < d->ncmds; i++)
+			json_object_array_add(cmds, jstr(o, d->cmds[i]));
+		json_object_object_add(j, "commands", cmds);
 		json_object_object_add(j, "log", d->log ? jstr(o, d->log) : NULL);
 		json_object_object_add(j, "source", json_object_new_string(diagnosis__source(d)));
 		jprint(j);
@@ -270,10 +278,47 @@ void output__warning(struct output *o, const char *fmt, ...)
 	fprintf(stderr, "ngx502-trace: warning: %s\n", vis(o, msg));
 }
 
+int output__error(struct output *o)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO };
+
+	if (o->err)
+		return o->err;
+	/*
+	 * The reader may be gone before we write again: a pipe whose reader exited
+	 * polls POLLERR, a socket or terminal that hung up POLLHUP.
+	 */
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)))
+		o->err = -EPIPE;
+	else if (ferror(stdout))
+		o->err = -EIO;
+	return o->err;
+}
+
+/* stdout is gone: the counts go where the person who started the tool still looks. */
+static void summary_to_stderr(struct output *o, struct diag_table *t, uint64_t events,
+			      uint64_t lost)
+{
+	int i, n = diag_table__count(t);
+
+	fprintf(stderr, "ngx502-trace summary: %llu kernel events, %llu lost\n",
+		(unsigned long long)events, (unsigned long long)lost);
+	for (i = 0; i < n; i++) {
+		const struct diagnosis *d = diag_table__get(t, i);
+
+		fprintf(stderr, "  %8llu  %-28s %s\n", (unsigned long long)d->count,
+			cause__name(d->cause), vis(o, d->upstream));
+	}
+}
+
 void output__summary(struct output *o, struct diag_table *t, uint64_t events, uint64_t lost)
 {
 	int i, n = diag_table__count(t);
 
+	if (output__error(o)) {
+		summary_to_stderr(o, t, events, lost);
+		return;
+	}
 	if (o->json) {
 		json_object *j = jrecord("summary", clock__mono_ns()), *arr = json_object_new_array();
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The two outputs, side by side for each record so they never drift:
- * human-readable lines, or JSON lines (DESIGN.md section 3). Data goes to
+ * human-readable lines, or JSON lines (docs/DESIGN.md §3). Data goes to
  * stdout, line-buffered; human warnings go to stderr.
  */
 #ifndef __OUTPUT_H
@@ -27,6 +27,13 @@ void output__burst(struct output *o, const struct diagnosis *d, uint64_t delta, 
 /* A raw kernel event (--verbose). */
 void output__event(struct output *o, const struct event *ev);
 void output__warning(struct output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The final counts; on stderr when stdout is gone. */
 void output__summary(struct output *o, struct diag_table *t, uint64_t events, uint64_t lost);
+/*
+ * 0 while stdout takes our lines. -EPIPE once its reader is gone (a closed
+ * pipe, even before the next write, or a hung-up terminal), -EIO after any
+ * other write error. Sticky.
+ */
+int output__error(struct output *o);
 
 #endif /* __OUTPUT_H */

@@ -8,15 +8,91 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "rootfs.h"
 
+#define SAVED_GROUPS_MAX 1024
+
 struct rootfs {
 	int dirfd;	/* O_PATH fd of the root */
 	int host;
+	int has_cred;
+	struct rootfs_cred cred;
 	char root[256];
 };
+
+/* The tool's own fs credentials while a target's are in force. */
+struct saved_cred {
+	int active;
+	uid_t fsuid;
+	gid_t fsgid;
+	int ngroups;
+	gid_t groups[SAVED_GROUPS_MAX];
+};
+
+static void cred_leave(struct saved_cred *sv)
+{
+	if (!sv->active)
+		return;
+	/* back to the tool's own: its fs capabilities return with fsuid 0 */
+	setfsuid(sv->fsuid);
+	setfsgid(sv->fsgid);
+	syscall(SYS_setgroups, sv->ngroups, sv->groups);
+	sv->active = 0;
+}
+
+/*
+ * Take the target's fs credentials on this thread (the raw setgroups system
+ * call changes the calling thread alone, unlike glibc's). A root target
+ * needs no switch. Fails closed: -EPERM when any part did not take.
+ */
+static int cred_enter(const struct rootfs *fs, struct saved_cred *sv)
+{
+	const struct rootfs_cred *c = &fs->cred;
+
+	sv->active = 0;
+	if (!fs->has_cred || c->uid == 0)
+		return 0;
+	sv->ngroups = getgroups(SAVED_GROUPS_MAX, sv->groups);
+	if (sv->ngroups < 0)
+		return -errno;
+	sv->fsuid = setfsuid((uid_t)-1);
+	sv->fsgid = setfsgid((gid_t)-1);
+	sv->active = 1;
+	if (syscall(SYS_setgroups, c->ngroups, c->groups)) {
+		int err = -errno;
+
+		cred_leave(sv);
+		return err;
+	}
+	setfsgid(c->gid);
+	setfsuid(c->uid);
+	if ((gid_t)setfsgid((gid_t)-1) != c->gid || (uid_t)setfsuid((uid_t)-1) != c->uid) {
+		cred_leave(sv);
+		return -EPERM;
+	}
+	return 0;
+}
+
+struct rootfs *rootfs__new_as(const char *root, const struct rootfs_cred *cred)
+{
+	struct rootfs *fs = rootfs__new(root);
+
+	if (fs && cred) {
+		fs->cred = *cred;
+		if (fs->cred.ngroups < 0 || fs->cred.ngroups > ROOTFS_MAX_GROUPS)
+			fs->cred.ngroups = 0; /* fewer groups: fewer rights, never more */
+		fs->has_cred = 1;
+	}
+	return fs;
+}
+
+const struct rootfs_cred *rootfs__cred(const struct rootfs *fs)
+{
+	return fs && fs->has_cred ? &fs->cred : NULL;
+}
 
 struct rootfs *rootfs__new(const char *root)
 {
@@ -63,18 +139,24 @@ static int resolve_open(const struct rootfs *fs, const char *path, int flags)
 		.flags = (unsigned long long)(flags | O_CLOEXEC),
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	int fd;
+	struct saved_cred sv;
+	int fd, err;
 
 	while (*path == '/')
 		path++;
 	if (!*path)
 		path = ".";
+	err = cred_enter(fs, &sv);
+	if (err)
+		return err;
 	fd = syscall(SYS_openat2, fs->dirfd, path, &how, sizeof(how));
 	if (fd < 0 && errno == ENOSYS && fs->host) {
 		/* openat2 needs 5.6; on the host a plain open is the same thing. */
 		fd = openat(fs->dirfd, path, flags | O_CLOEXEC);
 	}
-	return fd < 0 ? -errno : fd;
+	err = fd < 0 ? -errno : fd;
+	cred_leave(&sv);
+	return err;
 }
 
 int rootfs__open(const struct rootfs *fs, const char *path, int flags)
@@ -82,6 +164,29 @@ int rootfs__open(const struct rootfs *fs, const char *path, int flags)
 	if (!fs || !path)
 		return -EINVAL;
 	return resolve_open(fs, path, flags);
+}
+
+int rootfs__open_file(const struct rootfs *fs, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (!fs || !path)
+		return -EINVAL;
+	fd = resolve_open(fs, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	return fd;
 }
 
 int rootfs__stat(const struct rootfs *fs, const char *path, struct stat *st, int nofollow)
@@ -107,7 +212,7 @@ long rootfs__read_file(const struct rootfs *fs, const char *path, size_t max, ch
 	int fd;
 
 	*out = NULL;
-	fd = rootfs__open(fs, path, O_RDONLY);
+	fd = rootfs__open_file(fs, path);
 	if (fd < 0)
 		return fd;
 	buf = malloc(cap + 1);

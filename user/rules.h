@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Kernel evidence -> cause: the rules of DESIGN.md section 4, and nothing else. */
+/* Kernel evidence -> cause: the rules of docs/DESIGN.md §4, and nothing else. */
 #ifndef __RULES_H
 #define __RULES_H
 

@@ -10,6 +10,8 @@
 
 struct targets {
 	int n;
+	int dropped;		/* processes left out: the table was full of live ones */
+	int first_dropped;
 	struct target_proc procs[TARGETS_MAX];
 };
 
@@ -74,8 +76,11 @@ static struct target_proc *add(struct targets *t, int pid, int master, int role)
 					p = &t->procs[i];
 					break;
 				}
-			if (!p)
+			if (!p) {
+				if (!t->dropped++)
+					t->first_dropped = pid;
 				return NULL;
+			}
 		} else {
 			p = &t->procs[t->n++];
 		}
@@ -257,6 +262,13 @@ const struct target_proc *targets__get(const struct targets *t, int i)
 const struct target_proc *targets__find(const struct targets *t, int pid)
 {
 	return find((struct targets *)t, pid);
+}
+
+int targets__dropped(const struct targets *t, int *first_pid)
+{
+	if (first_pid)
+		*first_pid = t->first_dropped;
+	return t->dropped;
 }
 
 int targets__nmasters_alive(const struct targets *t)

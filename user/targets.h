@@ -53,6 +53,11 @@ int targets__count(const struct targets *t);
 const struct target_proc *targets__get(const struct targets *t, int i);
 const struct target_proc *targets__find(const struct targets *t, int pid);
 int targets__nmasters_alive(const struct targets *t);
+/*
+ * Processes not recorded because all TARGETS_MAX slots held live ones (the
+ * kernel still traces them), and the first of them. Never resets.
+ */
+int targets__dropped(const struct targets *t, int *first_pid);
 
 /*
  * The host pid of ns_pid, a pid nginx wrote in its log as its own pid

@@ -21,6 +21,7 @@
 #include "tracer.h"
 
 #define MAX_BINARIES	16
+#define ROOT_BINARIES	4	/* of them, for trusted ones: a user's copies can't take all */
 #define MAX_PROBES	32
 #define TRACEFS		"/sys/kernel/tracing"
 #define UPROBE_FUNC	"ngx_log_error_core"
@@ -363,6 +364,23 @@ int tracer__add_target(struct tracer *tr, int pid, int master)
 	return 0;
 }
 
+bool tracer__target_refused(const struct tracer *tr, int pid)
+{
+	int fd = bpf_map__fd(tr->skel->maps.targets);
+	unsigned int max = bpf_map__max_entries(tr->skel->maps.targets), n = 0;
+	__u32 key = pid, next;
+	struct target t;
+
+	if (!bpf_map_lookup_elem(fd, &key, &t))
+		return false;
+	/* gone again already (nginx -t exits at once), or refused: only a full map refuses */
+	if (bpf_map_get_next_key(fd, NULL, &key))
+		return false;
+	for (n = 1; n < 2 * max && !bpf_map_get_next_key(fd, &key, &next); n++)
+		key = next;
+	return n >= max;
+}
+
 static int attach_at(struct tracer *tr, struct binary *b, struct bpf_program *prog,
 		     const char *exe, unsigned long off, const char *what)
 {
@@ -379,7 +397,8 @@ static int attach_at(struct tracer *tr, struct binary *b, struct bpf_program *pr
 	return 0;
 }
 
-int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint64_t ino)
+int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint64_t ino,
+			 bool trusted)
 {
 	struct ngx502_bpf *s = tr->skel;
 	struct nginx_sites sites;
@@ -389,12 +408,23 @@ int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint6
 	for (i = 0; i < tr->nbins; i++)
 		if (tr->bins[i].dev == dev && tr->bins[i].ino == ino)
 			return 0;
-	if (tr->nbins >= MAX_BINARIES)
+	if (tr->nbins >= MAX_BINARIES - (trusted ? 0 : ROOT_BINARIES)) {
+		/* no uprobe: a trusted nginx still has its connect failures seen, host-wide */
+		if (trusted && !tr->opts.syscall_probes)
+			attach_syscalls(tr);
 		return -ENOSPC;
+	}
 	b = &tr->bins[tr->nbins++];
 	*b = (struct binary){ .dev = dev, .ino = ino };
 
 	err = nginxelf__find(exe, &sites);
+	if (err && !trusted) {
+		fprintf(stderr, "warning: no %s in %s (%s), a binary that is not root's or that "
+				"others may write: host-wide syscall tracepoints stay off for it "
+				"(name its process with --pid to trace it anyway)\n", UPROBE_FUNC,
+			exe, strerror(-err));
+		return 0;
+	}
 	if (err) {
 		fprintf(stderr, "warning: no %s in %s (%s): using syscall tracepoints for connect "
 				"failures, and the error log file for its lines\n", UPROBE_FUNC, exe,

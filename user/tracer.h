@@ -34,11 +34,23 @@ void tracer__free(struct tracer *tr);
 
 int tracer__add_target(struct tracer *tr, int pid, int master);
 /*
- * Make sure nginx's binary at exe (a /proc/PID/exe path is fine) has its
- * uprobe; binaries are told apart by dev/ino. Falls back to the syscall
- * tracepoints when the binary has no ngx_log_error_core symbol.
+ * True when the kernel was told of pid as a new target (NGX502_EV_TARGET_NEW)
+ * but its target set is full and refused it. Costs a count of the set, only
+ * when pid is not in it.
  */
-int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint64_t ino);
+bool tracer__target_refused(const struct tracer *tr, int pid);
+/*
+ * Make sure nginx's binary at exe (a /proc/PID/exe path is fine) has its
+ * uprobe; binaries are told apart by dev/ino. -ENOSPC when the table of
+ * binaries is full (its last slots are for trusted binaries only); a trusted
+ * one then gets the syscall tracepoints instead. Falls back to the syscall
+ * tracepoints when the binary has no ngx_log_error_core symbol, and only
+ * when trusted: they run for every process of the host, so a binary that any
+ * local user can make (not root's, or writable by others) must not switch
+ * them on unless the operator named its process with --pid.
+ */
+int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint64_t ino,
+			 bool trusted);
 /* True when lines of that binary's error log are captured in the kernel. */
 bool tracer__captures_log(const struct tracer *tr, uint64_t dev, uint64_t ino);
 /* Wait up to timeout_ms for records and hand them to on_event. Count or -errno. */

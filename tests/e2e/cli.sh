@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # shellcheck shell=bash
 #
-# The command line of DESIGN.md section 2: exit codes (0 normal stop, 1 runtime
+# The command line of docs/DESIGN.md §2: exit codes (0 normal stop, 1 runtime
 # failure with one clear line on stderr, 2 usage error), --help, --version,
 # --duration, SIGINT.
 

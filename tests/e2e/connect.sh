@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # shellcheck shell=bash
 #
-# Connection-setup failures (DESIGN.md section 4, first rows) with real nginx
+# Connection-setup failures (docs/DESIGN.md §4, first rows) with real nginx
 # and php-fpm, and how the tool picks its targets. See tests/e2e/README.
 
 # LPORT and UPORT are set by stage_refusing_nginx

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # shellcheck shell=bash
 #
-# nginx inside containers (DESIGN.md section 2: --container, --cgroup, --pid
+# nginx inside containers (docs/DESIGN.md §2: --container, --cgroup, --pid
 # of a containerized process, auto-discovery). The containers are built here
 # from namespaces: `unshare --pid --mount --net --uts --fork` in a cgroup v2
 # directory named the way docker's systemd driver names it
@@ -366,7 +366,7 @@ test_container_unknown()
 	expect_stderr_match 'ngx502-no-such-cgroup'
 }
 
-# DESIGN 7: inside a container every path resolves within its root. Its
+# docs/DESIGN.md §8: inside a container every path resolves within its root. Its
 # nginx.conf includes $c/up.conf and logs to $c/logs/error.log, both absolute
 # symlinks to $T/hostside/...: inside the container's root they hold the real
 # config and log, but followed from the host they lead to decoy host files

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # shellcheck shell=bash
 #
-# Fixes written for this host (DESIGN.md section 4, last paragraph): the fix
+# Fixes written for this host (docs/DESIGN.md §4, last paragraph): the fix
 # names the staged nginx config file and the line of its *_pass, the php-fpm
 # pool file and the key to change, and ends with the command that applies it.
 

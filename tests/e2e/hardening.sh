@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # shellcheck shell=bash
 #
-# Faults, floods and hostile input (DESIGN.md section 7): the tool keeps
+# Faults, floods and hostile input (docs/DESIGN.md §8): the tool keeps
 # working, says what happened, never crashes and leaves nothing behind.
 
 # LPORT and UPORT are set by stage_refusing_nginx

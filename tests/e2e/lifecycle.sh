@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # shellcheck shell=bash
 #
-# After-connect failures (DESIGN.md section 4: upstream_reset,
+# After-connect failures (docs/DESIGN.md §4: upstream_reset,
 # upstream_premature_close, upstream_read_timeout, upstream_header_too_big,
 # backend_killed) with real nginx and php-fpm: each is diagnosed from kernel
 # evidence first (source "kernel"), then printed again with its nginx
@@ -91,7 +91,7 @@ test_header_too_big()
 	expect_diag upstream_header_too_big "127.0.0.1:$BPORT"
 	expect_pid_in "${WORKERS[@]}"
 	expect_evidence '20050'
-	# the configured buffer the header did not fit (DESIGN: size vs the buffer)
+	# the configured buffer the header did not fit (docs/DESIGN.md §4: size vs the buffer)
 	jq -r '.evidence[], .fix' <<<"$DIAG" | grep -Eqi '4096|\b4 ?k' ||
 		fail "neither evidence nor fix names the 4k proxy_buffer_size: $DIAG"
 	expect_fix 'proxy_buffer_size'

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # shellcheck shell=bash
 #
-# nginx error-log lines and the diagnoses (DESIGN.md sections 3-4): lines
+# nginx error-log lines and the diagnoses (docs/DESIGN.md §3-4): lines
 # captured in the kernel at nginx's write() and attached to kernel diagnoses
 # (source "kernel+log"), log-only causes (source "log"), nginx logging to a
 # pipe, and --error-log following a file through rotation without losing or

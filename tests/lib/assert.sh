@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # shellcheck shell=bash
 #
-# Assertions on the tool's JSON lines (DESIGN.md section 3), built on jq, and
+# Assertions on the tool's JSON lines (docs/DESIGN.md §3), built on jq, and
 # the curl helpers that make nginx fail.
 
 DIAG_TIMEOUT=${DIAG_TIMEOUT:-10}
@@ -37,7 +37,7 @@ expect_diag()
 	expect_diag_contract
 }
 
-# The diagnosis fields of DESIGN.md section 3, with their types.
+# The diagnosis fields of docs/DESIGN.md §3, with their types.
 expect_diag_contract()
 {
 	local why

@@ -30,7 +30,7 @@
 
 static struct hostconf *seeded(void)
 {
-	struct hostconf_opts o = { .no_discover = 1, .no_exec = 1 };
+	struct hostconf_opts o = { .no_discover = 1 };
 	struct hostconf *hc = hostconf__new(&o);
 	int err;
 
@@ -167,7 +167,7 @@ UNIT_TEST(pool_by_listen)
 
 UNIT_TEST(bad_input)
 {
-	struct hostconf_opts o = { .no_discover = 1, .no_exec = 1 };
+	struct hostconf_opts o = { .no_discover = 1 };
 	struct hostconf *hc = hostconf__new(&o);
 
 	CHECK(hostconf__add_nginx(hc, MASTER, ROOT, "/etc/nginx/none.conf") < 0, "missing file");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Tests of user/logparse.c. The lines live in tests/fixtures/nginx-error/ (*.log),
- * written from nginx's format strings (shared/nginx-messages.md). A case finds
+ * written from nginx's format strings (docs/messages.md). A case finds
  * its line by a unique substring; the last case checks that no fixture line
  * went untested. The fixtures directory is argv[1], $NGX502_FIXTURES, or
  * tests/fixtures/nginx-error (run from the repo root).

@@ -634,7 +634,8 @@ UNIT_TEST(directive_and_nesting_limits)
 		memcpy(s + i * 2, "a;", 2);
 	c = ngx_conf__parse_text(s, n * 2, NULL);
 	CHECK_INT(ngx_conf__ndirectives(c), NGX_CONF_MAX_DIRECTIVES);
-	CHECK(has_warning(c, "more than 100000 directives"), "no limit warning");
+	CHECK(has_warning(c, "more than 50000 directives"), "no limit warning");
+	CHECK(ngx_conf__limit(c) != NULL, "the limit is not reported as one");
 	ngx_conf__free(c);
 	for (i = 0; i < 200; i++)
 		memcpy(s + i * 2, "b{", 2);
