@@ -44,8 +44,22 @@ UNIT_BINS := $(patsubst tests/unit/%_test.c,$(OUTPUT)/tests/%_test,$(UNIT_SRCS))
 TOOLS := $(OUTPUT)/tests/backend $(OUTPUT)/tests/deny_connect.bpf.o
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*_fuzz.c))
 FUZZ_S ?= 30
+# make fuzz: each tests/fuzz/X_fuzz.c is linked against LIB_SRCS built for libFuzzer (an archive,
+# so a target pulls in what it calls and no list of its own can drift). clang's libFuzzer runtime
+# is in Debian's libclang-rt-14-dev.
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -I$(OUTPUT) -Ibpf -Iuser -MMD -MP \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/fuzz/user/%.o,$(LIB_SRCS))
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/%_fuzz.c,%,$(FUZZ_SRCS))
+FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/%_fuzz,$(FUZZ_TARGETS))
+# The C files under clang-format: make format rewrites them, make check fails on any difference.
+FORMAT_SRCS := $(sort $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h \
+	tests/fuzz/*.c tests/tools/*.c))
+# .clang-format is written for clang-format 14 (Debian bookworm): other versions format differently.
+CLANG_FORMAT ?= $(shell command -v clang-format-14 || echo clang-format)
 
-.PHONY: all test unit bench demo install uninstall clean format deps fuzz
+.PHONY: all test unit bench demo install uninstall clean format check deps fuzz
 all: $(BIN)
 
 $(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/fuzz:
@@ -95,6 +109,21 @@ $(OUTPUT)/tests/deny_connect.bpf.o: tests/tools/deny_connect.bpf.c $(VMLINUX) | 
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(OUTPUT)/fuzz/user:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/fuzz/user/%.o: user/%.c | $(OUTPUT)/fuzz/user $(OUTPUT)/ngx502.skel.h
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/fuzz/libngx502.a: $(FUZZ_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(OUTPUT)/fuzz/libngx502.a | $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MF $@.d $< $(OUTPUT)/fuzz/libngx502.a $(LDLIBS) -o $@
+
 unit: $(UNIT_BINS)
 
 # test, bench and demo install what is missing first, so they work on a fresh machine.
@@ -113,8 +142,8 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory $(BIN)
 	scripts/demo
 
-fuzz: | $(OUTPUT)/fuzz
-	scripts/fuzz $(FUZZ_S)
+fuzz: $(FUZZ_BINS)
+	FUZZ_DIR=$(OUTPUT)/fuzz FUZZ_TARGETS="$(FUZZ_TARGETS)" scripts/fuzz $(FUZZ_S)
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/ngx502-trace
@@ -126,11 +155,16 @@ deps:
 	scripts/deps
 
 format:
-	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h
+	$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+# clang-format (FORMAT_SRCS) and shellcheck (every shell script): non-zero on any finding.
+check:
+	$(Q)CLANG_FORMAT=$(CLANG_FORMAT) scripts/check $(FORMAT_SRCS)
 
 clean:
 	rm -rf $(OUTPUT) ngx502-trace
 
 -include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/fuzz/*.d $(OUTPUT)/fuzz/user/*.d)
 .DELETE_ON_ERROR:
 .SECONDARY:

@@ -33,7 +33,7 @@ static __always_inline bool comm_is_nginx(const char *comm)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
-	struct target *pt, t = {};
+	struct ngx502_target *pt, t = {};
 	__u32 ptgid, ctgid;
 
 	/* Threads share the process's entry. */
@@ -45,19 +45,20 @@ int BPF_PROG(handle_sched_process_fork, struct task_struct *parent, struct task_
 		return 0;
 	ctgid = BPF_CORE_READ(child, tgid);
 	t.master = pt->master;
-	t.flags = TARGET_F_AUTO;
+	t.flags = NGX502_TARGET_AUTO;
 	bpf_map_update_elem(&targets, &ctgid, &t, BPF_ANY);
 	emit_target(ctx, NGX502_EV_TARGET_NEW, child, ptgid, 1, 0);
 	return 0;
 }
 
 SEC("tp_btf/sched_process_exec")
-int BPF_PROG(handle_sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+int BPF_PROG(handle_sched_process_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
 {
-	struct target t = { .flags = TARGET_F_AUTO };
+	struct ngx502_target t = {.flags = NGX502_TARGET_AUTO};
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	char comm[NGX502_COMM_LEN];
-	struct target *cur = target_of(tgid);
+	struct ngx502_target *cur = target_of(tgid);
 	bool join = false;
 
 	if (cur) {
@@ -67,9 +68,11 @@ int BPF_PROG(handle_sched_process_exec, struct task_struct *p, pid_t old_pid, st
 			bpf_map_delete_elem(&targets, &tgid);
 			return 0;
 		}
-		/* A binary upgrade: the forked child of a master execs nginx and is a master now. */
+		/* A binary upgrade: the forked child of a master execs nginx and is a master now.
+		 */
 		cur->master = tgid;
-		emit_target(ctx, NGX502_EV_TARGET_NEW, p, BPF_CORE_READ(p, real_parent, tgid), 2, 0);
+		emit_target(ctx, NGX502_EV_TARGET_NEW, p, BPF_CORE_READ(p, real_parent, tgid), 2,
+			    0);
 		return 0;
 	}
 	if (!auto_discover && !filter_cgroup)

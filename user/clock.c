@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdio.h>
-#include <stdlib.h>
 #include <time.h>
 #include "clock.h"
 
@@ -57,19 +56,4 @@ char *clock__hms(uint64_t mono_ns, char *buf, size_t size)
 	strftime(base, sizeof(base), "%H:%M:%S", &tm);
 	snprintf(buf, size, "%s.%03u", base, nsec / 1000000);
 	return buf;
-}
-
-void clock__phase(const char *name)
-{
-	static int enabled = -1;
-	static uint64_t last;
-	uint64_t now;
-
-	if (enabled < 0)
-		enabled = getenv("NGX502_TIMING") != NULL;
-	if (!enabled)
-		return;
-	now = now_ns(CLOCK_MONOTONIC);
-	fprintf(stderr, "timing: %-14s +%.1f ms\n", name, last ? (now - last) / 1e6 : 0.0);
-	last = now;
 }

@@ -14,7 +14,4 @@ char *clock__rfc3339(uint64_t mono_ns, char *buf, size_t size);
 /* "18:22:31.123" local time, for people. */
 char *clock__hms(uint64_t mono_ns, char *buf, size_t size);
 
-/* With NGX502_TIMING=1 in the environment: "timing: NAME +N.N ms" on stderr, since the last phase. */
-void clock__phase(const char *name);
-
 #endif /* __CLOCK_H */

@@ -8,8 +8,8 @@
 #include "container.h"
 #include "procfs.h"
 
-#define CGROUP_TEXT_MAX	65536
-#define ID_MIN_LEN	12	/* docker's short form; full ids are 64 hex digits */
+#define CGROUP_TEXT_MAX 65536
+#define ID_MIN_LEN	12 /* docker's short form; full ids are 64 hex digits */
 #define ID_MAX_LEN	64
 #define UID_MIN_LEN	8
 
@@ -18,11 +18,9 @@ static const struct {
 	const char *prefix;
 	int runtime;
 } scope_prefixes[] = {
-	{ "docker-", CT_DOCKER },
-	{ "cri-containerd-", CT_CONTAINERD },
-	{ "nerdctl-", CT_CONTAINERD },
-	{ "crio-", CT_CRIO },
-	{ "libpod-", CT_PODMAN },
+	{"docker-", CT_DOCKER},	     {"cri-containerd-", CT_CONTAINERD},
+	{"nerdctl-", CT_CONTAINERD}, {"crio-", CT_CRIO},
+	{"libpod-", CT_PODMAN},
 };
 
 static int is_hex_id(const char *s, size_t n)
@@ -60,7 +58,9 @@ static int set_pod_uid(struct container_id *out, const char *s, size_t n)
 		      (s[i] >= 'A' && s[i] <= 'F') || s[i] == '-' || s[i] == '_'))
 			return 0;
 	for (i = 0; i < n; i++)
-		out->pod_uid[i] = s[i] == '_' ? '-' : s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 'a' : s[i];
+		out->pod_uid[i] = s[i] == '_'		       ? '-'
+				  : s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 'a'
+							       : s[i];
 	out->pod_uid[n] = '\0';
 	/* Entering a pod: any container seen further out (the kind node) is not this one. */
 	out->runtime = CT_K8S_POD;
@@ -133,7 +133,8 @@ int container__parse_path(const char *cgpath, struct container_id *out)
 		if (n)
 			hit = match_scope(out, p, n) || match_pod(out, p, n, in_kubepods);
 		if (n && !hit && prev && is_hex_id(p, n)) {
-			/* A bare id under /docker, or under a pod directory of the cgroupfs driver. */
+			/* A bare id under /docker, or under a pod directory of the cgroupfs driver.
+			 */
 			if (prevlen == 6 && !memcmp(prev, "docker", 6)) {
 				set_id(out, CT_DOCKER, p, n);
 				hit = 1;
@@ -162,7 +163,7 @@ int container__parse_path(const char *cgpath, struct container_id *out)
 }
 
 struct pick_ctx {
-	int pass;	/* 0: the v2 line, 1: name=systemd, 2: any other v1 hierarchy */
+	int pass; /* 0: the v2 line, 1: name=systemd, 2: any other v1 hierarchy */
 	struct container_id *out;
 };
 
@@ -180,7 +181,7 @@ static int pick_cb(const struct cgroup_entry *e, void *arg)
 
 int container__parse_cgroup(const char *text, size_t len, struct container_id *out)
 {
-	struct pick_ctx c = { .out = out };
+	struct pick_ctx c = {.out = out};
 
 	if (!text || !out)
 		return -EINVAL;

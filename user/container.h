@@ -26,14 +26,14 @@ enum container_runtime {
 	CT_CONTAINERD,
 	CT_CRIO,
 	CT_PODMAN,
-	CT_K8S_POD,	/* a kubernetes pod whose runtime the path does not tell */
+	CT_K8S_POD, /* a kubernetes pod whose runtime the path does not tell */
 };
 
 struct container_id {
 	int runtime;
-	char id[80];		/* container id, lowercase hex; "" when only the pod is known */
-	char pod_uid[40];	/* kubernetes pod uid with '-' (the slice spells it with '_'), or "" */
-	char cgroup_path[512];	/* the cgroup path the id was found in */
+	char id[80];	  /* container id, lowercase hex; "" when only the pod is known */
+	char pod_uid[40]; /* kubernetes pod uid with '-' (the slice spells it with '_'), or "" */
+	char cgroup_path[512]; /* the cgroup path the id was found in */
 	/*
 	 * Its prefix up to the innermost container (or pod) directory: the
 	 * cgroup that holds every process of it, nested cgroups included.

@@ -12,25 +12,25 @@
 #include <string.h>
 #include "correlate.h"
 
-#define NKEYS		1024		/* (pid, upstream) pairs followed at once */
-#define MATCH_NS	(5 * 1000000000ull)	/* a line follows its failure within this */
-#define HOLD_NS		(300 * 1000000ull)	/* how long a line waits for its kernel event */
-#define DEDUP		8192		/* one line seen twice (two logs, kernel + file) is one */
-#define DEDUP_PROBE	16
-#define DEDUP_NS	(10 * 1000000000ull)
+#define NKEYS	    1024		/* (pid, upstream) pairs followed at once */
+#define MATCH_NS    (5 * 1000000000ull) /* a line follows its failure within this */
+#define HOLD_NS	    (300 * 1000000ull)	/* how long a line waits for its kernel event */
+#define DEDUP	    8192		/* one line seen twice (two logs, kernel + file) is one */
+#define DEDUP_PROBE 16
+#define DEDUP_NS    (10 * 1000000000ull)
 
 struct key {
 	int used;
 	int pid;
 	char upstream[EVENT_UPSTREAM_MAX];
-	struct diagnosis *d;		/* the kernel's diagnosis for this key */
-	uint64_t unmatched;		/* kernel failures without their line yet */
-	uint64_t kernel_ns;		/* newest of them */
-	uint64_t waiting;		/* lines without their kernel failure yet */
-	uint64_t waiting_ns;		/* oldest of them */
-	char *line;			/* the newest waiting line, for the diagnosis */
+	struct diagnosis *d; /* the kernel's diagnosis for this key */
+	uint64_t unmatched;  /* kernel failures without their line yet */
+	uint64_t kernel_ns;  /* newest of them */
+	uint64_t waiting;    /* lines without their kernel failure yet */
+	uint64_t waiting_ns; /* oldest of them */
+	char *line;	     /* the newest waiting line, for the diagnosis */
 	size_t len;
-	struct ngx_log_line *parsed;	/* and its parse */
+	struct ngx_log_line *parsed; /* and its parse */
 };
 
 /*
@@ -43,7 +43,7 @@ struct keyless {
 	enum cause cause;
 	uint64_t count;
 	uint64_t ts_ns;
-	struct event ev;	/* the first one, for the evidence */
+	struct event ev; /* the first one, for the evidence */
 };
 
 #define NKEYLESS 16
@@ -59,8 +59,7 @@ struct correlator {
 	struct correlator_ops ops;
 	struct key keys[NKEYS];
 	struct keyless keyless[NKEYLESS];
-	struct seen_line seen[DEDUP];	/* open addressing on the line's hash */
-	uint64_t lines, failures;
+	struct seen_line seen[DEDUP]; /* open addressing on the line's hash */
 };
 
 /* Lines carry kernel times or read times: either may be the later one. */
@@ -72,7 +71,7 @@ static uint64_t absdiff(uint64_t a, uint64_t b)
 static uint64_t hash_bytes(const char *s, size_t n, uint64_t h)
 {
 	while (n--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;	/* FNV-1a */
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull; /* FNV-1a */
 	return h;
 }
 
@@ -126,9 +125,10 @@ static struct key *key_get(struct correlator *c, int pid, const char *up, int cr
 			oldest = k;
 			break;
 		}
-		if (!oldest || (k->kernel_ns > k->waiting_ns ? k->kernel_ns : k->waiting_ns) <
-			       (oldest->kernel_ns > oldest->waiting_ns ? oldest->kernel_ns
-								      : oldest->waiting_ns))
+		if (!oldest ||
+		    (k->kernel_ns > k->waiting_ns ? k->kernel_ns : k->waiting_ns) <
+			    (oldest->kernel_ns > oldest->waiting_ns ? oldest->kernel_ns
+								    : oldest->waiting_ns))
 			oldest = k;
 	}
 	if (!create || !oldest)
@@ -163,7 +163,8 @@ static void log_only(struct correlator *c, struct key *k)
 	int created;
 
 	for (n = 0; n < k->waiting; n++) {
-		d = diag_table__hit(c->t, cause, k->upstream, k->pid, k->parsed->err, k->waiting_ns, &created);
+		d = diag_table__hit(c->t, cause, k->upstream, k->pid, k->parsed->err, k->waiting_ns,
+				    &created);
 		if (!d)
 			break;
 		if (len && k->line[len - 1] == '\n')
@@ -217,9 +218,37 @@ static void keyless_hold(struct correlator *c, enum cause cause, int pid, const 
 		free_slot = &c->keyless[0];
 		keyless_settle(c, free_slot, "*");
 	}
-	*free_slot = (struct keyless){ .pid = pid, .cause = cause, .count = 1, .ts_ns = ev->ts_ns,
-				       .ev = *ev };
+	*free_slot = (struct keyless){
+		.pid = pid, .cause = cause, .count = 1, .ts_ns = ev->ts_ns, .ev = *ev};
 	free_slot->ev.line = NULL;
+}
+
+/*
+ * A keyless failure whose line came first: that line waits under the
+ * upstream it names (or "" for none). Settle the failure there, one for
+ * one, as the other order does; holding it too would count it twice.
+ */
+static int keyless_take_line(struct correlator *c, enum cause cause, int pid,
+			     const struct event *ev)
+{
+	struct keyless h = {.pid = pid, .cause = cause, .count = 1, .ts_ns = ev->ts_ns, .ev = *ev};
+	struct diagnosis *d;
+	struct key *k;
+
+	for (int i = 0; i < NKEYS; i++) {
+		k = &c->keys[i];
+		if (!k->used || k->pid != pid || !k->waiting ||
+		    ngx_log_line__cause(k->parsed) != cause)
+			continue;
+		h.ev.line = NULL;
+		d = keyless_settle(c, &h, k->upstream[0] ? k->upstream : "*");
+		if (d)
+			attach(c, d, k->line, k->len);
+		if (!--k->waiting)
+			key_drop_line(k);
+		return 1;
+	}
+	return 0;
 }
 
 void correlator__kernel(struct correlator *c, enum cause cause, int pid, const struct event *ev)
@@ -229,7 +258,8 @@ void correlator__kernel(struct correlator *c, enum cause cause, int pid, const s
 	int created;
 
 	if (!ev->upstream[0]) {
-		keyless_hold(c, cause, pid, ev);
+		if (!keyless_take_line(c, cause, pid, ev))
+			keyless_hold(c, cause, pid, ev);
 		return;
 	}
 	d = diag_table__hit(c->t, cause, ev->upstream, pid, ev->err, ev->ts_ns, &created);
@@ -250,9 +280,18 @@ void correlator__kernel(struct correlator *c, enum cause cause, int pid, const s
 		return;
 	}
 	if (absdiff(ev->ts_ns, k->kernel_ns) > MATCH_NS)
-		k->unmatched = 0;	/* failures whose lines never came (level, filtered) */
+		k->unmatched = 0; /* failures whose lines never came (level, filtered) */
 	k->unmatched++;
 	k->kernel_ns = ev->ts_ns;
+}
+
+void correlator__kernel_again(struct correlator *c, int pid, const struct event *ev)
+{
+	struct key *k = ev->upstream[0] ? key_get(c, pid, ev->upstream, 0) : NULL;
+
+	/* its line may come long after the first sign (nginx's connect timeout, 60 s) */
+	if (k && k->unmatched && ev->ts_ns > k->kernel_ns)
+		k->kernel_ns = ev->ts_ns;
 }
 
 /*
@@ -276,7 +315,7 @@ static int duplicate(struct correlator *c, const char *line, size_t len, int pid
 			slot = e;
 		}
 	}
-	*slot = (struct seen_line){ h, now, pid };
+	*slot = (struct seen_line){h, now, pid};
 	return 0;
 }
 
@@ -286,7 +325,6 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 	struct ngx_log_line *l;
 	struct key *k;
 
-	c->lines++;
 	/* the kernel hands the bytes of write(), '\n' included; a file reader does not */
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
@@ -306,7 +344,6 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 		free(l);
 		return;
 	}
-	c->failures++;
 	ngx_log_line__upstream(l, up, sizeof(up));
 	for (int i = 0; i < NKEYLESS; i++) {
 		struct keyless *h = &c->keyless[i];
@@ -316,9 +353,13 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 			continue;
 		/* the line names the upstream the kernel could not see */
 		h->count--;
-		d = keyless_settle(c, &(struct keyless){ .pid = h->pid, .cause = h->cause,
-							   .count = 1, .ts_ns = h->ts_ns,
-							   .ev = h->ev }, up[0] ? up : "*");
+		d = keyless_settle(c,
+				   &(struct keyless){.pid = h->pid,
+						     .cause = h->cause,
+						     .count = 1,
+						     .ts_ns = h->ts_ns,
+						     .ev = h->ev},
+				   up[0] ? up : "*");
 		if (d)
 			attach(c, d, line, len);
 		free(l);
@@ -366,10 +407,4 @@ void correlator__tick(struct correlator *c, uint64_t now_ns)
 		if (k->used && k->waiting && now_ns - k->waiting_ns >= HOLD_NS)
 			log_only(c, k);
 	}
-}
-
-void correlator__counts(const struct correlator *c, uint64_t *lines, uint64_t *failures)
-{
-	*lines = c->lines;
-	*failures = c->failures;
 }

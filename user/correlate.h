@@ -18,7 +18,8 @@
 
 struct correlator;
 
-/* Called when a diagnosis is new (fill evidence and fix, print it) or got its log line (print it again). */
+/* Called when a diagnosis is new (fill evidence and fix, print it) or got its log line (print it
+ * again). */
 struct correlator_ops {
 	void (*on_new_kernel)(void *ctx, struct diagnosis *d, const struct event *ev);
 	void (*on_new_log)(void *ctx, struct diagnosis *d, const struct ngx_log_line *l);
@@ -32,13 +33,17 @@ void correlator__free(struct correlator *c);
 /* A kernel failure of this cause (rules__cause_of), from worker pid. */
 void correlator__kernel(struct correlator *c, enum cause cause, int pid, const struct event *ev);
 /*
+ * The same failure, counted already, shows again (nginx closes the socket
+ * whose SYN was retransmitted): its log line, written now, still belongs to
+ * it, even past the usual match window.
+ */
+void correlator__kernel_again(struct correlator *c, int pid, const struct event *ev);
+/*
  * An error-log line. pid is the host pid of the worker that wrote it when
  * known (kernel capture), 0 to take it from the text. now_ns: CLOCK_MONOTONIC.
  */
 void correlator__log(struct correlator *c, const char *line, size_t len, int pid, uint64_t now_ns);
 /* Lines that waited long enough for a kernel event become log-only diagnoses. */
 void correlator__tick(struct correlator *c, uint64_t now_ns);
-/* Log lines seen, and those that were upstream failures. */
-void correlator__counts(const struct correlator *c, uint64_t *lines, uint64_t *failures);
 
 #endif /* __CORRELATE_H */

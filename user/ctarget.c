@@ -25,7 +25,8 @@ int ctarget__v2_mount(char *buf, size_t size)
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%255s %255s %63s", dev, dir, type) == 3 && !strcmp(type, "cgroup2")) {
+		if (sscanf(line, "%255s %255s %63s", dev, dir, type) == 3 &&
+		    !strcmp(type, "cgroup2")) {
 			snprintf(buf, size, "%s", dir);
 			err = 0;
 			break;
@@ -44,25 +45,8 @@ int ctarget__path_within(const char *cg, const char *root)
 	while (n && root[n - 1] == '/')
 		n--;
 	if (!n)
-		return cg[0] == '/';	/* the root cgroup holds everything */
+		return cg[0] == '/'; /* the root cgroup holds everything */
 	return !strncmp(cg, root, n) && (cg[n] == '\0' || cg[n] == '/');
-}
-
-int ctarget__log_pid(const char *line, size_t len)
-{
-	const char *p, *end = line + len;
-	long pid = 0;
-
-	/* "YYYY/MM/DD HH:MM:SS [level] PID#TID: ": the first "] " is in the first 40 bytes */
-	p = memchr(line, ']', len < 40 ? len : 40);
-	if (!p || end - p < 4 || p[1] != ' ')
-		return 0;
-	for (p += 2; p < end && *p >= '0' && *p <= '9'; p++) {
-		pid = pid * 10 + (*p - '0');
-		if (pid > INT_MAX)
-			return 0;
-	}
-	return p < end && *p == '#' ? (int)pid : 0;
 }
 
 static void set_label(struct ctarget *c)
@@ -133,7 +117,8 @@ static int init(struct ctarget *c, char *why, size_t whylen)
 {
 	memset(c, 0, sizeof(*c));
 	if (ctarget__v2_mount(c->mount, sizeof(c->mount))) {
-		snprintf(why, whylen, "no cgroup v2 mount in /proc/self/mounts: --container and "
+		snprintf(why, whylen,
+			 "no cgroup v2 mount in /proc/self/mounts: --container and "
 			 "--cgroup need cgroup v2");
 		return -ENOENT;
 	}
@@ -155,7 +140,8 @@ int ctarget__from_cgroup(const char *path, struct ctarget *out, char *why, size_
 	else
 		snprintf(full, sizeof(full), "%s/%s", out->mount, path + strspn(path, "/"));
 	if (!realpath(full, real) || !realpath(out->mount, mreal)) {
-		snprintf(why, whylen, "no cgroup %s under the cgroup v2 mount %s", path, out->mount);
+		snprintf(why, whylen, "no cgroup %s under the cgroup v2 mount %s", path,
+			 out->mount);
 		return -ENOENT;
 	}
 	mlen = strlen(mreal);
@@ -190,8 +176,10 @@ static int from_pid(int pid, struct ctarget *out, char *why, size_t whylen)
 	memset(&out->cid, 0, sizeof(out->cid));
 	if (procfs__cgroup_v2_path(pid, cg, sizeof(cg)) || !strcmp(cg, "/") ||
 	    procfs__same_ns(0, pid, "pid") != 0) {
-		snprintf(why, whylen, "pid %d is not in a container (no container id in "
-			 "/proc/%d/cgroup, and it shares the host's pid namespace)", pid, pid);
+		snprintf(why, whylen,
+			 "pid %d is not in a container (no container id in "
+			 "/proc/%d/cgroup, and it shares the host's pid namespace)",
+			 pid, pid);
 		return -ESRCH;
 	}
 	snprintf(out->path, sizeof(out->path), "%s", cg);
@@ -229,7 +217,7 @@ static int match_cb(int pid, void *arg)
 
 int ctarget__from_container(const char *query, struct ctarget *out, char *why, size_t whylen)
 {
-	struct match_ctx m = { .query = query };
+	struct match_ctx m = {.query = query};
 	char proc[64];
 	int err = init(out, why, whylen);
 
@@ -242,9 +230,11 @@ int ctarget__from_container(const char *query, struct ctarget *out, char *why, s
 	}
 	procfs__for_each_pid(match_cb, &m);
 	if (!m.nmatch) {
-		snprintf(why, whylen, "no running container matches '%s' (give a container id or "
+		snprintf(why, whylen,
+			 "no running container matches '%s' (give a container id or "
 			 "prefix, a pod uid, or the PID of a process inside; for a name: "
-			 "docker inspect -f '{{.State.Pid}}' NAME)", query);
+			 "docker inspect -f '{{.State.Pid}}' NAME)",
+			 query);
 		return -ENOENT;
 	}
 	if (m.ambiguous) {

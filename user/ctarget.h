@@ -15,19 +15,19 @@
 #include <stdint.h>
 #include "container.h"
 
-#define CTARGET_MAX_CGROUPS	64	/* = MAX_CGROUPS of the BPF side */
-#define CTARGET_MAX_DEPTH	8
+#define CTARGET_MAX_CGROUPS 64 /* = MAX_CGROUPS of the BPF side */
+#define CTARGET_MAX_DEPTH   8
 
 struct targets;
 
 struct ctarget {
-	char mount[256];		/* the cgroup v2 mount point */
-	char path[512];			/* the cgroup, relative to the mount: "/system.slice/x.scope" */
-	struct container_id cid;	/* runtime CT_NONE when the cgroup names no container */
-	char label[96];			/* "docker container 0123456789ab", "cgroup /x" */
+	char mount[256];	 /* the cgroup v2 mount point */
+	char path[512];		 /* the cgroup, relative to the mount: "/system.slice/x.scope" */
+	struct container_id cid; /* runtime CT_NONE when the cgroup names no container */
+	char label[96];		 /* "docker container 0123456789ab", "cgroup /x" */
 	int ncgroups;
 	uint64_t cgroup_ids[CTARGET_MAX_CGROUPS];
-	int truncated;			/* more descendant cgroups than fit in the map */
+	int truncated; /* more descendant cgroups than fit in the map */
 };
 
 /* The cgroup v2 mount point into buf. 0 or -ENOENT. */
@@ -45,7 +45,5 @@ int ctarget__discover(const struct ctarget *c, struct targets *t);
 /* Pure helpers (unit-tested). */
 /* 1 when the cgroup path cg ("/a/b") is root or lies below it. */
 int ctarget__path_within(const char *cg, const char *root);
-/* The pid of an nginx error-log line ("2024/01/02 03:04:05 [error] 7#7: ..."), 0 if none. */
-int ctarget__log_pid(const char *line, size_t len);
 
 #endif /* __CTARGET_H */

@@ -13,21 +13,21 @@
 #include "cause.h"
 #include "event.h"
 
-#define DIAG_MAX		1024
-#define DIAG_EVIDENCE_MAX	10
-#define DIAG_TEXT_MAX		512
-#define DIAG_FIX_MAX		2048
-#define DIAG_SOCK_RING		4096
-#define DIAG_CMDS_MAX		6 /* shell commands named by one fix */
-#define DIAG_CMD_MAX		768
+#define DIAG_MAX	  1024
+#define DIAG_EVIDENCE_MAX 10
+#define DIAG_TEXT_MAX	  512
+#define DIAG_FIX_MAX	  2048
+#define DIAG_SOCK_RING	  4096
+#define DIAG_CMDS_MAX	  6 /* shell commands named by one fix */
+#define DIAG_CMD_MAX	  768
 
 struct diagnosis {
 	enum cause cause;
 	char upstream[EVENT_UPSTREAM_MAX];
-	int nginx_pid;		/* host pid of the first worker seen failing */
-	int err;		/* errno of the first failure, 0 for none */
+	int nginx_pid; /* host pid of the first worker seen failing */
+	int err;       /* errno of the first failure, 0 for none */
 	uint64_t count;
-	uint64_t first_ts_ns;	/* CLOCK_MONOTONIC */
+	uint64_t first_ts_ns; /* CLOCK_MONOTONIC */
 	uint64_t last_ts_ns;
 	int nevidence;
 	char evidence[DIAG_EVIDENCE_MAX][DIAG_TEXT_MAX];
@@ -35,7 +35,7 @@ struct diagnosis {
 	/* every shell command in fix, verbatim and in its order: see diagnosis__command() */
 	int ncmds;
 	char cmds[DIAG_CMDS_MAX][DIAG_CMD_MAX];
-	char *log;		/* the nginx error-log line it explains, once seen */
+	char *log; /* the nginx error-log line it explains, once seen */
 	int from_kernel, from_log;
 	/* what was last printed, for aggregation */
 	uint64_t reported_count;

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/types.h>
 #include <stdio.h>
@@ -7,10 +6,12 @@
 #include <sys/socket.h>
 #include "ngx502.h"
 #include "event.h"
+#include "upstream.h"
 
 _Static_assert(sizeof(struct ngx502_hdr) == 32, "ngx502_hdr layout changed: bump the version");
 _Static_assert(sizeof(struct ngx502_addr) == 136, "ngx502_addr layout changed: bump the version");
-_Static_assert(sizeof(struct ngx502_conn_event) == 224, "conn_event layout changed: bump the version");
+_Static_assert(sizeof(struct ngx502_conn_event) == 224,
+	       "conn_event layout changed: bump the version");
 _Static_assert(sizeof(struct ngx502_target_event) == 64, "target_event layout changed");
 _Static_assert(sizeof(struct ngx502_signal_event) == 224, "signal_event layout changed");
 _Static_assert(sizeof(struct ngx502_log_event) == NGX502_LOG_HDR_SIZE + NGX502_LOG_MAX,
@@ -66,46 +67,30 @@ static void copy_fixed(char *dst, size_t dsize, const char *src, size_t ssize)
 const char *event__format_addr(int family, const unsigned char *addr, int port, const char *path,
 			       char *buf, size_t size)
 {
-	char ip[INET6_ADDRSTRLEN];
+	struct upstream_key k = {.family = family, .port = port};
 
-	if (family == AF_UNIX) {
-		snprintf(buf, size, "unix:%s", path);
-	} else if (family == AF_INET && inet_ntop(AF_INET, addr, ip, sizeof(ip))) {
-		snprintf(buf, size, "%s:%d", ip, port);
-	} else if (family == AF_INET6 && inet_ntop(AF_INET6, addr, ip, sizeof(ip))) {
-		snprintf(buf, size, "[%s]:%d", ip, port);
+	if (family == AF_INET || family == AF_INET6) {
+		memcpy(k.addr, addr, family == AF_INET ? 4 : 16);
+	} else if (family == AF_UNIX) {
+		snprintf(k.path, sizeof(k.path), "%s", path);
 	} else {
 		snprintf(buf, size, "%s", path ? path : "");
+		return buf;
 	}
+	upstream__format(&k, buf, size);
 	return buf;
 }
 
 /* nginx's text name of a TCP peer ("10.0.0.5:8080", "[::1]:9000") into family/addr/port. */
 static void parse_text_name(struct event *ev, const char *name)
 {
-	char host[INET6_ADDRSTRLEN + 2];
-	const char *colon = strrchr(name, ':');
-	size_t hlen;
-	int port;
+	struct upstream_key k;
 
-	if (!colon || sscanf(colon + 1, "%5d", &port) != 1 || port <= 0 || port > 65535)
+	if (upstream__parse(name, &k) || (k.family != AF_INET && k.family != AF_INET6))
 		return;
-	hlen = colon - name;
-	if (hlen >= 2 && name[0] == '[' && name[hlen - 1] == ']') {
-		name++;
-		hlen -= 2;
-	}
-	if (hlen == 0 || hlen >= sizeof(host))
-		return;
-	memcpy(host, name, hlen);
-	host[hlen] = '\0';
-	if (inet_pton(AF_INET, host, ev->addr) == 1)
-		ev->family = AF_INET;
-	else if (inet_pton(AF_INET6, host, ev->addr) == 1)
-		ev->family = AF_INET6;
-	else
-		return;
-	ev->port = port;
+	ev->family = k.family;
+	memcpy(ev->addr, k.addr, sizeof(ev->addr));
+	ev->port = k.port;
 }
 
 static int decode_addr(const struct ngx502_addr *a, struct event *ev)
@@ -172,7 +157,8 @@ int event__decode(const void *data, size_t size, struct event *ev)
 	memcpy(&h, data, sizeof(h));
 	if (h.version != NGX502_EVENT_VERSION)
 		return -EPROTO;
-	/* perf pads records to 8 bytes: the record may be shorter than what arrived, never longer */
+	/* perf pads records to 8 bytes: the record may be shorter than what arrived, never longer
+	 */
 	if (h.size < sizeof(h) || h.size > size)
 		return -EINVAL;
 	size = h.size;

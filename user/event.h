@@ -13,12 +13,12 @@
 #define EVENT_UPSTREAM_MAX 160
 
 struct event {
-	int type;		/* NGX502_EV_* */
-	int source;		/* NGX502_SRC_*, 0 when not applicable */
-	uint64_t ts_ns;		/* CLOCK_MONOTONIC */
+	int type;	/* NGX502_EV_* */
+	int source;	/* NGX502_SRC_*, 0 when not applicable */
+	uint64_t ts_ns; /* CLOCK_MONOTONIC */
 	uint64_t cgroup_id;
-	unsigned int pid, tid;	/* host ids of the nginx process */
-	int err;		/* positive errno, 0 if none */
+	unsigned int pid, tid; /* host ids of the nginx process */
+	int err;	       /* positive errno, 0 if none */
 
 	/* connection records */
 	uint64_t sock;
@@ -28,8 +28,8 @@ struct event {
 	int sport;
 	int old_state, new_state;
 	unsigned int peer_pid;
-	unsigned int unread;	/* bytes nginx never read */
-	int family;		/* AF_UNIX, AF_INET, AF_INET6; 0 when none */
+	unsigned int unread; /* bytes nginx never read */
+	int family;	     /* AF_UNIX, AF_INET, AF_INET6; 0 when none */
 	unsigned char addr[16];
 	int port;
 	char upstream[EVENT_UPSTREAM_MAX]; /* "127.0.0.1:9000", "[::1]:9000", "unix:/x.sock" */

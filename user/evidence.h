@@ -11,8 +11,17 @@
 #include "diag.h"
 #include "event.h"
 
+struct fix_ctx;
+struct host_facts;
 struct hostconf;
 struct ngx_log_line;
+
+/*
+ * Evidence lines and fix for ev from facts already gathered: pure, so that
+ * recorded facts give the texts in tests. fx: from fix__init.
+ */
+void evidence__write(struct diagnosis *d, const struct event *ev, const struct host_facts *f,
+		     struct fix_ctx *fx);
 
 /*
  * Fill d->evidence and d->fix for the failure ev that created d. hc (may be

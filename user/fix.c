@@ -289,6 +289,26 @@ const char *fix__directive(struct fix_ctx *fx, const char *directive, const char
 	return buf;
 }
 
+const char *fix__head(const struct fix_ctx *fx, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", fx->where[0] ? fx->where : fx->key);
+	return buf;
+}
+
+const char *fix__at_pass(const struct fix_ctx *fx, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (fx->have_pass)
+		snprintf(buf, size, " of the %s at %s:%d", fx->pass.directive, fx->pass.file,
+			 fx->pass.line);
+	return buf;
+}
+
+const char *fix__upstream_name(const struct fix_ctx *fx)
+{
+	return fx->key && fx->key[0] ? fx->key : "the upstream";
+}
+
 long long fix__parse_size(const char *s)
 {
 	long long n = 0, mult = 1;

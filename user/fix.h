@@ -94,6 +94,13 @@ const char *fix__fpm_cmd(struct diagnosis *d, const struct hostconf_fpm *f, cons
 const char *fix__directive(struct fix_ctx *fx, const char *directive, const char *dflt,
 			   const char **value, char *buf, size_t size);
 
+/* "fastcgi_pass unix:/x.sock (/etc/nginx/sites-enabled/default:42)", or the key alone. */
+const char *fix__head(const struct fix_ctx *fx, char *buf, size_t size);
+/* " of the proxy_pass at FILE:LINE": where a directive for it goes; "" if unknown. */
+const char *fix__at_pass(const struct fix_ctx *fx, char *buf, size_t size);
+/* The upstream key, or "the upstream" when the failure has none. */
+const char *fix__upstream_name(const struct fix_ctx *fx);
+
 /* "8k" -> 8192, "1m", "512": bytes, or -1 when it is no size. */
 long long fix__parse_size(const char *s);
 /* 16384 -> "16k", 2097152 -> "2m", 1000 -> "1000". */
@@ -110,25 +117,55 @@ struct sock_access;
  * 1 with text ("php8.2-fpm pool www listens on /x.sock (/file:41)") and alt
  * (the path), 0 when there is none.
  */
-int fix__fpm_alternative(struct fix_ctx *fx, const char *path, char *text, size_t size,
-			 char *alt, size_t altsize);
+int fix__fpm_alternative(struct fix_ctx *fx, const char *path, char *text, size_t size, char *alt,
+			 size_t altsize);
 void fix__socket_missing(struct diagnosis *d, struct fix_ctx *fx, const char *path,
 			 const char *listener_alt);
 /* user/group: the names (or numbers) the workers run as. */
 void fix__socket_permission(struct diagnosis *d, struct fix_ctx *fx, const char *path,
 			    const struct sock_access *acc, const char *user, const char *group);
+/* The file modes allow the worker: a security module (AppArmor, SELinux) denied it. */
+void fix__socket_denied(struct diagnosis *d, struct fix_ctx *fx, const char *path);
 void fix__socket_stale(struct diagnosis *d, struct fix_ctx *fx, const char *path);
 /* Adds the pool's children and limits as evidence. */
 void fix__backlog(struct diagnosis *d, struct fix_ctx *fx, const char *path, const char *somax);
 
-/* fix_ngx.c: nginx-side fixes; each writes d->fix and may add evidence. */
-/* nearby: "127.0.0.1:8081" where something else listens, or NULL. */
+/*
+ * fix_conn.c: the connect failed; each writes d->fix and may add evidence.
+ * nearby: "127.0.0.1:8081" where something else listens, or NULL.
+ */
 void fix__refused(struct diagnosis *d, struct fix_ctx *fx, const char *nearby);
+void fix__connect_denied(struct diagnosis *d, struct fix_ctx *fx);
+/* ip: the upstream's address as text, "" when unknown. */
+void fix__unreachable(struct diagnosis *d, struct fix_ctx *fx, const char *ip);
+/* port: the upstream's port, 0 when unknown. */
+void fix__connect_timeout(struct diagnosis *d, struct fix_ctx *fx, int port);
 void fix__ports_exhausted(struct diagnosis *d, struct fix_ctx *fx, int lo, int hi, int tw);
+void fix__fd_exhausted(struct diagnosis *d, struct fix_ctx *fx);
+
+/* fix_resp.c: connected, then it went wrong, and the causes only the log names. */
 /* observed: bytes the upstream sent before nginx gave up, 0 when unknown. */
 void fix__header_too_big(struct diagnosis *d, struct fix_ctx *fx, unsigned long long observed);
 void fix__read_timeout(struct diagnosis *d, struct fix_ctx *fx, unsigned long long waited_ms);
+void fix__reset(struct diagnosis *d, struct fix_ctx *fx);
+void fix__premature_close(struct diagnosis *d, struct fix_ctx *fx);
+/* nginx dropped the connection for a reason of its own: its log line says which. */
+void fix__dropped(struct diagnosis *d);
+void fix__no_live_upstreams(struct diagnosis *d, struct fix_ctx *fx);
+/* fastcgi: the module is FastCGI (else HTTP). */
+void fix__invalid_header(struct diagnosis *d, struct fix_ctx *fx, int fastcgi);
+/* name: the host name nginx could not resolve, "" when the line does not say. */
+void fix__unresolved(struct diagnosis *d, struct fix_ctx *fx, const char *name);
+void fix__ssl_failed(struct diagnosis *d, struct fix_ctx *fx);
+void fix__unknown(struct diagnosis *d, struct fix_ctx *fx);
+/* Any other cause: its summary, and the backend's own log. */
+void fix__generic(struct diagnosis *d, struct fix_ctx *fx);
+
+/* fix_backend.c: a backend killed mid-request. */
 /* unit: the systemd unit of the killed child ("" if none). */
 void fix__fpm_terminated(struct diagnosis *d, struct fix_ctx *fx, const char *unit);
+void fix__oom(struct diagnosis *d, struct fix_ctx *fx);
+void fix__crashed(struct diagnosis *d, const char *comm, const char *sig);
+void fix__killed(struct diagnosis *d, const char *sender, unsigned int sender_pid);
 
 #endif /* __FIX_H */

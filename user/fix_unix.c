@@ -14,17 +14,8 @@
 #include "fpmconf.h"
 #include "hostconf.h"
 #include "shquote.h"
+#include "sockaccess.h"
 #include "sockstate.h"
-
-/* "fastcgi_pass unix:/x.sock (/etc/nginx/sites-enabled/default:42)", or the key alone. */
-static const char *head(const struct fix_ctx *fx, char *buf, size_t size)
-{
-	if (fx->where[0])
-		snprintf(buf, size, "%s", fx->where);
-	else
-		snprintf(buf, size, "%s", fx->key);
-	return buf;
-}
 
 /* "php8.2-fpm" or "php-fpm (master pid N)" */
 static const char *fpm_name(const struct hostconf_fpm *f, char *buf, size_t size)
@@ -51,8 +42,8 @@ static size_t common_prefix(const char *a, const char *b)
  * The running php-fpm pool on another unix socket that nginx most likely
  * meant: one that listens, then the longest path in common with path.
  */
-int fix__fpm_alternative(struct fix_ctx *fx, const char *path, char *text, size_t size,
-			 char *alt, size_t altsize)
+int fix__fpm_alternative(struct fix_ctx *fx, const char *path, char *text, size_t size, char *alt,
+			 size_t altsize)
 {
 	const struct fpm_pool *best = NULL;
 	const struct hostconf_fpm *bestf = NULL;
@@ -70,8 +61,7 @@ int fix__fpm_alternative(struct fix_ctx *fx, const char *path, char *text, size_
 			const struct fpm_pool *p = fpm_conf__pool(f->conf, j);
 
 			if (!fpm_pool__listen_key(p, key, sizeof(key)) ||
-			    strncmp(key, "unix:/", 6) ||
-			    !strcmp(key + 5, path))
+			    strncmp(key, "unix:/", 6) || !strcmp(key + 5, path))
 				continue;
 			score = common_prefix(key + 5, path);
 			if (sockstate__unix_path_listening(fx->nginx_pid, key + 5, NULL) == 1)
@@ -88,8 +78,8 @@ int fix__fpm_alternative(struct fix_ctx *fx, const char *path, char *text, size_
 	fpm_pool__listen_key(best, key, sizeof(key));
 	at = best->listen.file ? &best->listen : NULL;
 	snprintf(text, size, "%s pool %s listens on %s (%s:%d)",
-		 fpm_name(bestf, name, sizeof(name)),
-		 best->name, key + 5, at ? at->file : best->file, at ? at->line : best->line);
+		 fpm_name(bestf, name, sizeof(name)), best->name, key + 5,
+		 at ? at->file : best->file, at ? at->line : best->line);
 	snprintf(alt, altsize, "%s", key + 5);
 	return 1;
 }
@@ -100,20 +90,21 @@ void fix__socket_missing(struct diagnosis *d, struct fix_ctx *fx, const char *pa
 	char h[FIX_WHERE_MAX], cmd[FIX_CMD_MAX], alt_text[1024], alt[256] = "", svc[64], pw[600];
 	char start[SHQUOTE_SIZE(64) + 32] = "", q[SHQUOTE_SIZE(64)];
 
-	head(fx, h, sizeof(h));
+	fix__head(fx, h, sizeof(h));
 	if (fx->pool && fx->fpm) {
 		fix__pool_where(fx->pool, pw, sizeof(pw));
 		fix__fpm_cmd(d, fx->fpm, "restart", cmd, sizeof(cmd));
 		if (!fx->fpm->pid)
 			fix__write(d,
-				 "%s: no such socket; %s is installed and its %s listens there, "
-				 "but it is not running: %s", h,
-				 fx->fpm->service[0] ? fx->fpm->service :
-				 "php-fpm", pw, cmd);
+				   "%s: no such socket; %s is installed and its %s listens there, "
+				   "but it is not running: %s",
+				   h, fx->fpm->service[0] ? fx->fpm->service : "php-fpm", pw, cmd);
 		else
-			fix__write(d,
-				 "%s: no such socket, although php-fpm master %d has %s there (the "
-				 "file was removed while it ran?): %s", h, fx->fpm->pid, pw, cmd);
+			fix__write(
+				d,
+				"%s: no such socket, although php-fpm master %d has %s there (the "
+				"file was removed while it ran?): %s",
+				h, fx->fpm->pid, pw, cmd);
 		return;
 	}
 	fix__service_from_socket(path, svc, sizeof(svc));
@@ -141,15 +132,6 @@ void fix__socket_missing(struct diagnosis *d, struct fix_ctx *fx, const char *pa
 		   fix__reload(d, fx));
 }
 
-static const char *id_name(const char *name, unsigned int id, char *buf, size_t size)
-{
-	if (name && name[0])
-		snprintf(buf, size, "%s", name);
-	else
-		snprintf(buf, size, "%u", id);
-	return buf;
-}
-
 void fix__socket_permission(struct diagnosis *d, struct fix_ctx *fx, const char *path,
 			    const struct sock_access *acc, const char *user, const char *group)
 {
@@ -174,29 +156,40 @@ void fix__socket_permission(struct diagnosis *d, struct fix_ctx *fx, const char 
 	}
 	if (!p) {
 		fix__write(d,
-			 "let the nginx user (%s) write to %s: in the php-fpm pool that listens "
-			 "there set listen.owner = %s and listen.group = %s (and listen.mode = "
-			 "0660); then %s", user, path, user, group, cmd);
+			   "let the nginx user (%s) write to %s: in the php-fpm pool that listens "
+			   "there set listen.owner = %s and listen.group = %s (and listen.mode = "
+			   "0660); then %s",
+			   user, path, user, group, cmd);
 		return;
 	}
 	at = p->listen_owner.value ? &p->listen_owner : &p->listen;
 	fix__write(d,
-		 "socket %s is %s:%s mode %04o and nginx workers run as %s:%s: in %s set "
-		 "listen.owner = %s and listen.group = %s (and listen.mode = 0660) at %s:%d; "
-		 "now %s, %s, %s; then %s", path, id_name(acc->owner, acc->uid, who, sizeof(who)),
-		 id_name(acc->group, acc->gid, grp, sizeof(grp)), acc->mode & 07777, user, group,
-		 fix__pool_where(p, pw, sizeof(pw)), user, group, at->file ? at->file : p->file,
-		 at->file ? at->line : p->line,
-		 fix__fpm_val("listen.owner", &p->listen_owner, "the pool user", o, sizeof(o)),
-		 fix__fpm_val("listen.group", &p->listen_group, "the pool group", g, sizeof(g)),
-		 fix__fpm_val("listen.mode", &p->listen_mode, "0660", m, sizeof(m)), cmd);
+		   "socket %s is %s:%s mode %04o and nginx workers run as %s:%s: in %s set "
+		   "listen.owner = %s and listen.group = %s (and listen.mode = 0660) at %s:%d; "
+		   "now %s, %s, %s; then %s",
+		   path, sockaccess__owner(acc, 0, who, sizeof(who)),
+		   sockaccess__owner(acc, 1, grp, sizeof(grp)), acc->mode & 07777, user, group,
+		   fix__pool_where(p, pw, sizeof(pw)), user, group, at->file ? at->file : p->file,
+		   at->file ? at->line : p->line,
+		   fix__fpm_val("listen.owner", &p->listen_owner, "the pool user", o, sizeof(o)),
+		   fix__fpm_val("listen.group", &p->listen_group, "the pool group", g, sizeof(g)),
+		   fix__fpm_val("listen.mode", &p->listen_mode, "0660", m, sizeof(m)), cmd);
+}
+
+void fix__socket_denied(struct diagnosis *d, struct fix_ctx *fx, const char *path)
+{
+	(void)fx;
+	fix__write(d,
+		   "look for the denial in the kernel log (%s) and allow nginx to "
+		   "connect to %s in that policy",
+		   diagnosis__command(d, "journalctl -k | grep -i denied"), path);
 }
 
 void fix__socket_stale(struct diagnosis *d, struct fix_ctx *fx, const char *path)
 {
 	char h[FIX_WHERE_MAX], cmd[FIX_CMD_MAX], pw[600], svc[64], name[600], q[SHQUOTE_SIZE(64)];
 
-	head(fx, h, sizeof(h));
+	fix__head(fx, h, sizeof(h));
 	if (fx->pool && fx->fpm) {
 		fix__write(d,
 			   "%s: the socket file is there but nothing listens; %s listens there "
@@ -222,7 +215,7 @@ void fix__backlog(struct diagnosis *d, struct fix_ctx *fx, const char *path, con
 	const struct fpm_pool *p = fx->pool;
 	int total, busy = -1;
 
-	head(fx, h, sizeof(h));
+	fix__head(fx, h, sizeof(h));
 	if (!p) {
 		fix__write(d,
 			   "%s: the backend on %s accepts slower than requests arrive: raise "

@@ -7,16 +7,17 @@
  * freed with the configuration.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "arena.h"
 #include "fpmconf.h"
 #include "rootfs.h"
+#include "upstream.h"
 
 #define MAX_GLOBALS 64
 
@@ -388,8 +389,9 @@ static void parse(struct fpm_conf *c, const char *text, size_t len, const char *
 
 	while (p < end && !c->stop && !c->arena.failed) {
 		if (c->arena.bytes + (size_t)c->cappools * sizeof(*c->pools) > FPM_CONF_MAX_MEM) {
-			warn(c, file, line, "the configuration takes more than %u MiB, the rest is "
-					    "ignored",
+			warn(c, file, line,
+			     "the configuration takes more than %u MiB, the rest is "
+			     "ignored",
 			     FPM_CONF_MAX_MEM >> 20);
 			keep_limit(c);
 			c->stop = 1;
@@ -520,65 +522,70 @@ const struct fpm_pool *fpm_conf__pool_by_name(const struct fpm_conf *c, const ch
 
 enum { HOST_NAME, HOST_ANY, HOST_ANY4, HOST_V4, HOST_V6 };
 
+/* Where a pool listens, or where a key points: the key, and how its host matches. */
 struct laddr {
-	int unix_path; /* host is a socket path */
-	int kind;      /* HOST_* */
-	int port;
-	unsigned char bin[16];
-	char host[512];
+	struct upstream_key k;
+	int kind; /* HOST_*, for TCP */
 };
 
-/* php-fpm's rule: a ':' makes it TCP, digits alone are a port, anything else a path. */
-static int laddr_parse(const char *s, int is_key, struct laddr *a)
+/* "*" takes every address, and so does [::] with php-fpm's IPV6_V6ONLY=0. */
+static int host_kind(const struct upstream_key *k)
 {
-	const char *colon, *h = s;
-	size_t n;
-	char *end;
-	long port;
+	static const unsigned char zero[16];
 
+	if (!strcmp(k->host, "*"))
+		return HOST_ANY;
+	if (k->family == AF_INET)
+		return memcmp(k->addr, zero, 4) ? HOST_V4 : HOST_ANY4;
+	if (k->family == AF_INET6)
+		return memcmp(k->addr, zero, 16) ? HOST_V6 : HOST_ANY;
+	return HOST_NAME;
+}
+
+static int key_parse(const char *key, struct laddr *a)
+{
 	memset(a, 0, sizeof(*a));
-	if (is_key && !strncmp(s, "unix:", 5)) {
-		s += 5;
-	} else if (strchr(s, ':') || (*s && strspn(s, "0123456789") == strlen(s))) {
-		colon = strrchr(s, ':');
-		if (colon) {
-			n = colon - s;
-			if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
-				h = s + 1;
-				n -= 2;
-			}
-			s = colon + 1;
-		} else {
-			n = 0;
-		}
-		if (n >= sizeof(a->host) || !isdigit((unsigned char)*s))
-			return -EINVAL;
-		errno = 0;
-		port = strtol(s, &end, 10);
-		if (errno || *end || port < 1 || port > 65535)
-			return -EINVAL;
-		a->port = port;
-		memcpy(a->host, h, n);
-		a->host[n] = '\0';
-		if (!n || !strcmp(a->host, "*"))
-			a->kind = HOST_ANY;
-		else if (!strcmp(a->host, "0.0.0.0"))
-			a->kind = HOST_ANY4;
-		else if (inet_pton(AF_INET, a->host, a->bin) == 1)
-			a->kind = HOST_V4;
-		else if (inet_pton(AF_INET6, a->host, a->bin) == 1)
-			a->kind = HOST_V6;
-		else
-			a->kind = HOST_NAME;
-		/* [::] with php-fpm's IPV6_V6ONLY=0 takes IPv4 too. */
-		if (a->kind == HOST_V6 && !memcmp(a->bin, (unsigned char[16]){0}, 16))
-			a->kind = HOST_ANY;
-		return 0;
-	}
-	if (!*s || strlen(s) >= sizeof(a->host))
+	if (upstream__parse(key, &a->k))
 		return -EINVAL;
-	a->unix_path = 1;
-	strcpy(a->host, s);
+	a->kind = host_kind(&a->k);
+	return 0;
+}
+
+/*
+ * A listen value as its key, by php-fpm's rule: a ':' makes it TCP (the last
+ * one starts the port; brackets around the host are dropped, an IPv6 address
+ * needs none, an empty host is every address), digits alone are a port on
+ * every address, anything else a socket path.
+ */
+static int listen_parse(const char *v, struct laddr *a)
+{
+	const char *colon = strrchr(v, ':'), *h = v;
+	char key[UPSTREAM_KEY_MAX + 2];
+	int n, hlen;
+
+	if (colon) {
+		hlen = colon - v;
+		if (hlen >= 2 && v[0] == '[' && v[hlen - 1] == ']') {
+			h++;
+			hlen -= 2;
+		}
+		if (!hlen) {
+			h = "*";
+			hlen = 1;
+		}
+		n = snprintf(key, sizeof(key), memchr(h, ':', hlen) ? "[%.*s]%s" : "%.*s%s", hlen,
+			     h, colon);
+	} else if (*v && strspn(v, "0123456789") == strlen(v)) {
+		n = snprintf(key, sizeof(key), "*:%s", v);
+	} else {
+		n = snprintf(key, sizeof(key), "unix:%s", v);
+	}
+	/* "unix:/x" is TCP to php-fpm (a host "unix"): never a path here */
+	if (n < 0 || (size_t)n >= sizeof(key) || key_parse(key, a) ||
+	    (colon && a->k.family == AF_UNIX)) {
+		memset(a, 0, sizeof(*a));
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -587,17 +594,20 @@ static int is_loopback(const struct laddr *a)
 	static const unsigned char v4[4] = {127, 0, 0, 1};
 	static const unsigned char v6[16] = {[15] = 1};
 
-	return (a->kind == HOST_V4 && !memcmp(a->bin, v4, 4)) ||
-	       (a->kind == HOST_V6 && !memcmp(a->bin, v6, 16)) ||
-	       (a->kind == HOST_NAME && !strcasecmp(a->host, "localhost"));
+	return (a->kind == HOST_V4 && !memcmp(a->k.addr, v4, 4)) ||
+	       (a->kind == HOST_V6 && !memcmp(a->k.addr, v6, 16)) ||
+	       (a->kind == HOST_NAME && !strcasecmp(a->k.host, "localhost"));
 }
 
 /* 2: the same address, 1: the pool listens on all addresses, 0: no. */
 static int laddr_match(const struct laddr *pool, const struct laddr *key)
 {
-	if (pool->unix_path || key->unix_path)
-		return pool->unix_path && key->unix_path && !strcmp(pool->host, key->host) ? 2 : 0;
-	if (pool->port != key->port)
+	if (pool->k.family == AF_UNIX || key->k.family == AF_UNIX) {
+		if (pool->k.family != key->k.family)
+			return 0;
+		return strcmp(pool->k.path, key->k.path) ? 0 : 2;
+	}
+	if (pool->k.port != key->k.port)
 		return 0;
 	if (key->kind == HOST_ANY)
 		return 2;
@@ -607,8 +617,9 @@ static int laddr_match(const struct laddr *pool, const struct laddr *key)
 		return key->kind == HOST_V4 || key->kind == HOST_ANY4 ||
 		       (key->kind == HOST_NAME && is_loopback(key));
 	if (pool->kind == key->kind && pool->kind != HOST_NAME)
-		return !memcmp(pool->bin, key->bin, pool->kind == HOST_V4 ? 4 : 16) ? 2 : 0;
-	if (pool->kind == HOST_NAME && key->kind == HOST_NAME && !strcasecmp(pool->host, key->host))
+		return !memcmp(pool->k.addr, key->k.addr, pool->kind == HOST_V4 ? 4 : 16) ? 2 : 0;
+	if (pool->kind == HOST_NAME && key->kind == HOST_NAME &&
+	    !strcasecmp(pool->k.host, key->k.host))
 		return 2;
 	if ((pool->kind == HOST_NAME || key->kind == HOST_NAME) && is_loopback(pool) &&
 	    is_loopback(key))
@@ -622,12 +633,12 @@ const struct fpm_pool *fpm_conf__pool_by_listen(const struct fpm_conf *c, const 
 	struct laddr k, a;
 	int i, m;
 
-	if (!c || !key || laddr_parse(key, 1, &k))
+	if (!c || !key || key_parse(key, &k))
 		return NULL;
 	for (i = 0; i < c->npools; i++) {
 		const struct fpm_pool *p = &c->pools[i];
 
-		if (!p->listen.value || laddr_parse(p->listen.value, 0, &a))
+		if (!p->listen.value || listen_parse(p->listen.value, &a))
 			continue;
 		m = laddr_match(&a, &k);
 		if (m == 2)
@@ -640,25 +651,21 @@ const struct fpm_pool *fpm_conf__pool_by_listen(const struct fpm_conf *c, const 
 
 const char *fpm_pool__listen_key(const struct fpm_pool *p, char *buf, size_t size)
 {
-	const char *v;
 	struct laddr a;
-	int n;
+	int n, err;
 
 	if (!p || !p->listen.value) {
 		errno = ENOENT;
 		return NULL;
 	}
-	v = p->listen.value;
-	if (laddr_parse(v, 0, &a))
-		n = snprintf(buf, size, "%s", v);
-	else if (a.unix_path)
-		n = snprintf(buf, size, "unix:%s", v);
-	else if (!strchr(v, ':'))
-		n = snprintf(buf, size, "*:%s", v);
-	else
-		n = snprintf(buf, size, "%s", v);
-	if (n < 0 || (size_t)n >= size) {
-		errno = ERANGE;
+	err = listen_parse(p->listen.value, &a) ? -EINVAL : upstream__format(&a.k, buf, size);
+	if (err == -EINVAL) {
+		/* not a key: as written */
+		n = snprintf(buf, size, "%s", p->listen.value);
+		err = n < 0 || (size_t)n >= size ? -ERANGE : 0;
+	}
+	if (err) {
+		errno = -err;
 		return NULL;
 	}
 	return buf;

@@ -79,7 +79,6 @@ static int proc_stat(int pid, const char *what, struct stat *st)
 	return stat(path, st) ? -errno : 0;
 }
 
-
 /* Where running its binary is what the host admin would do: our root, our mounts. */
 static int on_host(int pid)
 {
@@ -133,8 +132,9 @@ static void nginx_trim(struct hostconf *hc, const struct hostconf_nginx *keep)
 		if (total <= HOSTCONF_MAX_MEM || victim < 0)
 			return;
 		if (!hc->trimmed++)
-			warn(hc, "nginx configurations take more than %u MiB together: the oldest "
-				 "are dropped and read again when needed",
+			warn(hc,
+			     "nginx configurations take more than %u MiB together: the oldest "
+			     "are dropped and read again when needed",
 			     HOSTCONF_MAX_MEM >> 20);
 		ngx_conf__free(hc->ngx[victim].conf);
 		hc->ngx[victim].conf = NULL;
@@ -420,8 +420,8 @@ static int fpm_scan_cb(int pid, void *arg)
 	f->conf = fs ? fpm_conf__load(fs, f->conf_path) : NULL;
 	rootfs__free(fs);
 	if (fpm_conf__limit(f->conf) && !fpm_warned(hc, pid))
-		warn(hc, "php-fpm master %d: configuration %s read in part: %s", pid,
-		     f->conf_path, fpm_conf__limit(f->conf));
+		warn(hc, "php-fpm master %d: configuration %s read in part: %s", pid, f->conf_path,
+		     fpm_conf__limit(f->conf));
 	fpm_service(f);
 	hc->nfpm++;
 	return 0;
@@ -446,7 +446,8 @@ static void fpm_installed(struct hostconf *hc)
 		    rootfs__stat(fs, path, &st, 0) || !S_ISREG(st.st_mode))
 			continue;
 		for (j = hc->nseeded, dup = 0; j < hc->nfpm && !dup; j++)
-			dup = !strcmp(hc->fpm[j].conf_path, path) && rootfs__same_root(hc->fpm[j].pid);
+			dup = !strcmp(hc->fpm[j].conf_path, path) &&
+			      rootfs__same_root(hc->fpm[j].pid);
 		if (dup)
 			continue;
 		snprintf(f->conf_path, sizeof(f->conf_path), "%s", path);

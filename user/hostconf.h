@@ -26,12 +26,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HOSTCONF_MAX_NGINX	 32
-#define HOSTCONF_MAX_FPM	 32
-#define HOSTCONF_PATH_MAX	 512
-#define HOSTCONF_MAX_MEM	 (12u << 20) /* parsed nginx configurations, all masters */
-#define HOSTCONF_TTL_NS		 (5 * 1000000000ull)
-#define HOSTCONF_MAX_CHILDREN	 65536 /* php-fpm children counted per master */
+#define HOSTCONF_MAX_NGINX    32
+#define HOSTCONF_MAX_FPM      32
+#define HOSTCONF_PATH_MAX     512
+#define HOSTCONF_MAX_MEM      (12u << 20) /* parsed nginx configurations, all masters */
+#define HOSTCONF_TTL_NS	      (5 * 1000000000ull)
+#define HOSTCONF_MAX_CHILDREN 65536 /* php-fpm children counted per master */
 
 struct ngx_conf;
 struct ngx_conf_ref;
@@ -50,14 +50,14 @@ struct hostconf_opts {
 /* One nginx master's configuration. */
 struct hostconf_nginx {
 	int pid;
-	int host;			 /* runs in the tool's root and mount namespace */
+	int host;			   /* runs in the tool's root and mount namespace */
 	char conf_path[HOSTCONF_PATH_MAX]; /* main file, absolute inside its root */
 	/* -p and -c as the master's command line gave them, raw: quote before printing */
 	char arg_prefix[HOSTCONF_PATH_MAX];
 	char arg_conf[HOSTCONF_PATH_MAX];
-	char unit[128];			 /* systemd .service/.scope, "" if none */
-	int warned;			 /* a limit on its configuration was told */
-	struct ngx_conf *conf;		 /* NULL when it could not be read */
+	char unit[128];	       /* systemd .service/.scope, "" if none */
+	int warned;	       /* a limit on its configuration was told */
+	struct ngx_conf *conf; /* NULL when it could not be read */
 };
 
 /* One php-fpm master (or an installed php-fpm that is not running: pid 0). */

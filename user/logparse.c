@@ -767,3 +767,23 @@ int ngx_log_line__body_phase(const struct ngx_log_line *l)
 {
 	return l && !strcmp(l->action, "reading upstream");
 }
+
+/*
+ * Only the pid, fast and without the full parse: "YYYY/MM/DD HH:MM:SS [level] PID#TID: ",
+ * where the first "] " is in the first 40 bytes.
+ */
+int logparse__pid(const char *line, size_t len)
+{
+	const char *p, *end = line + len;
+	long pid = 0;
+
+	p = memchr(line, ']', len < 40 ? len : 40);
+	if (!p || end - p < 4 || p[1] != ' ')
+		return 0;
+	for (p += 2; p < end && *p >= '0' && *p <= '9'; p++) {
+		pid = pid * 10 + (*p - '0');
+		if (pid > INT_MAX)
+			return 0;
+	}
+	return p < end && *p == '#' ? (int)pid : 0;
+}

@@ -56,6 +56,8 @@ struct ngx_log_line {
  * buf does not start with an nginx error-log header.
  */
 int ngx_log_line__parse(const char *buf, size_t len, struct ngx_log_line *out);
+/* The PID of a line ("2024/01/02 03:04:05 [error] 7#7: ..."), 0 if none; reads len bytes only. */
+int logparse__pid(const char *line, size_t len);
 
 /*
  * The cause this line names (docs/DESIGN.md §4), or CAUSE_NONE when it is not an

@@ -50,13 +50,13 @@ static void line_cb(void *ctx, const char *line, size_t len, int truncated)
 {
 	struct followed *f = ctx;
 
-	(void)truncated;	/* a cut line is still a line; the parser copes */
+	(void)truncated; /* a cut line is still a line; the parser copes */
 	f->owner->on_line(f->owner->ctx, line, len, f->root_pid);
 }
 
 int logs__follow(struct logs *l, const char *path, int root_pid)
 {
-	struct logfollow_opts opts = { .on_line = line_cb };
+	struct logfollow_opts opts = {.on_line = line_cb};
 	struct followed *f;
 
 	for (int i = 0; i < l->n; i++)

@@ -18,36 +18,28 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include "clock.h"
-#include "correlate.h"
 #include "ctarget.h"
 #include "diag.h"
 #include "event.h"
 #include "evidence.h"
 #include "hostconf.h"
+#include "logparse.h"
 #include "logs.h"
 #include "ngx502.h"
 #include "options.h"
 #include "output.h"
 #include "pin.h"
 #include "privs.h"
-#include "rules.h"
+#include "report.h"
 #include "targets.h"
+#include "timing.h"
 #include "tracer.h"
 
-#define BURST_WINDOW_S	5
-#define POLL_MS		100
-#define PIN_RESCAN_NS	1000000000ull
-#define CAP_SYS_ADMIN_	21
-#define CAP_PERFMON_	38
-#define CAP_BPF_	39
-
-#define KILLED_RING		64
-#define KILLED_WINDOW_NS	(5 * 1000000000ull)
-
-struct killed {
-	uint64_t sock;
-	uint64_t ts_ns;
-};
+#define POLL_MS	       100
+#define PIN_RESCAN_NS  1000000000ull
+#define CAP_SYS_ADMIN_ 21
+#define CAP_PERFMON_   38
+#define CAP_BPF_       39
 
 struct app {
 	struct env env;
@@ -55,15 +47,13 @@ struct app {
 	struct tracer *tracer;
 	struct output *out;
 	struct diag_table *diags;
-	struct correlator *corr;
+	struct report *report;
 	struct logs *logs;
 	struct hostconf *hostconf;
-	struct ctarget *ct;	/* --container/--cgroup: the cgroup watched, NULL otherwise */
+	struct ctarget *ct; /* --container/--cgroup: the cgroup watched, NULL otherwise */
 	uint64_t records;
 	uint64_t lost;
 	uint64_t bad_records;
-	struct killed killed[KILLED_RING];
-	unsigned int nkilled;
 	/* a table of fixed size was full: said once per table */
 	bool warned_bins, warned_user_bins, warned_procs, warned_kernel;
 };
@@ -105,8 +95,8 @@ static int check_privileges(void)
 	if ((eff & (1ull << CAP_BPF_)) && (eff & (1ull << CAP_PERFMON_)))
 		return 0;
 	fprintf(stderr, "ngx502-trace: needs root, or CAP_BPF and CAP_PERFMON (missing:%s%s)\n",
-		eff & (1ull << CAP_BPF_) ? "" : " CAP_BPF", eff & (1ull << CAP_PERFMON_) ? "" :
-		" CAP_PERFMON");
+		eff & (1ull << CAP_BPF_) ? "" : " CAP_BPF",
+		eff & (1ull << CAP_PERFMON_) ? "" : " CAP_PERFMON");
 	return -EPERM;
 }
 
@@ -125,15 +115,19 @@ static void attach_binary_of(struct app *app, int pid)
 	err = tracer__attach_nginx(app->tracer, exe, st.st_dev, st.st_ino, trusted);
 	if (err == -ENOSPC && trusted && !app->warned_bins) {
 		app->warned_bins = true;
-		output__warning(app->out, "the table of nginx binaries is full: the binary of "
+		output__warning(app->out,
+				"the table of nginx binaries is full: the binary of "
 				"nginx %d gets no uprobe; syscall tracepoints see its connect "
-				"failures", pid);
+				"failures",
+				pid);
 	} else if (err == -ENOSPC && !trusted && !app->warned_user_bins) {
 		app->warned_user_bins = true;
-		output__warning(app->out, "the table of nginx binaries is full for binaries "
+		output__warning(app->out,
+				"the table of nginx binaries is full for binaries "
 				"that are not root's: nginx %d and others like it are not traced "
 				"(the last slots are kept for root's; name a master with --pid to "
-				"trace it)", pid);
+				"trace it)",
+				pid);
 	} else if (err && err != -ENOSPC) {
 		output__warning(app->out, "cannot watch nginx binary of pid %d", pid);
 	}
@@ -145,8 +139,10 @@ static void kernel_targets_full(struct app *app, int pid)
 	if (app->warned_kernel)
 		return;
 	app->warned_kernel = true;
-	output__warning(app->out, "the kernel's target set is full (too many processes named "
-			"nginx): nginx %d and any later ones are not traced", pid);
+	output__warning(app->out,
+			"the kernel's target set is full (too many processes named "
+			"nginx): nginx %d and any later ones are not traced",
+			pid);
 }
 
 /* The tool's own table of processes is full: those left out are traced, with less evidence. */
@@ -157,93 +153,11 @@ static void check_tables(struct app *app)
 	if (app->warned_procs || !targets__dropped(app->targets, &first))
 		return;
 	app->warned_procs = true;
-	output__warning(app->out, "more than %d live processes named nginx: nginx %d and later "
+	output__warning(app->out,
+			"more than %d live processes named nginx: nginx %d and later "
 			"ones are traced, but their diagnoses may lack container and worker "
-			"evidence", TARGETS_MAX, first);
-}
-
-/* The FIN or RST that follows a backend's death is the same failure, not another. */
-static int after_kill(struct app *app, const struct event *ev)
-{
-	int i;
-
-	if (ev->type != NGX502_EV_SIGNAL && ev->type != NGX502_EV_CONN_RESET &&
-	    ev->type != NGX502_EV_CONN_FIN && ev->type != NGX502_EV_CONN_ABANDON)
-		return 0;
-	/* a second signal to the same backend mid-death (SIGTERM, then SIGKILL) is the same kill */
-	for (i = 0; i < KILLED_RING; i++)
-		if (app->killed[i].sock == ev->sock &&
-		    ev->ts_ns - app->killed[i].ts_ns < KILLED_WINDOW_NS)
-			return 1;
-	if (ev->type == NGX502_EV_SIGNAL)
-		app->killed[app->nkilled++ % KILLED_RING] = (struct killed){ ev->sock, ev->ts_ns };
-	return 0;
-}
-
-static void print_new(struct app *app, struct diagnosis *d)
-{
-	output__diagnosis(app->out, d);
-	d->reported_count = d->count;
-	d->reported_ns = clock__mono_ns();
-}
-
-/* Where the worker runs, first, when that is a container: host and in-container pid. */
-static void container_evidence(struct app *app, struct diagnosis *d)
-{
-	const struct target_proc *p = targets__find(app->targets, d->nginx_pid);
-
-	if (!p || (!p->ns_pid && !p->container[0]))
-		return;
-	if (p->container[0] && strchr(p->container, '-'))
-		diagnosis__evidence(d, "nginx worker %d (pid %d in its container) runs in kubernetes "
-				    "pod %s", p->pid, p->ns_pid ? p->ns_pid : p->pid, p->container);
-	else if (p->container[0])
-		diagnosis__evidence(d, "nginx worker %d (pid %d in its container) runs in %s "
-				    "container %.12s", p->pid, p->ns_pid ? p->ns_pid : p->pid,
-				    container__runtime_name(p->runtime), p->container);
-	else
-		diagnosis__evidence(d, "nginx worker %d (pid %d in its container) runs in its own "
-				    "pid namespace", p->pid, p->ns_pid);
-}
-
-static void on_new_kernel(void *ctx, struct diagnosis *d, const struct event *ev)
-{
-	container_evidence(ctx, d);
-	evidence__fill(d, ev, ((struct app *)ctx)->hostconf);
-	print_new(ctx, d);
-}
-
-static void on_new_log(void *ctx, struct diagnosis *d, const struct ngx_log_line *l)
-{
-	struct app *app = ctx;
-
-	container_evidence(app, d);
-	evidence__fill_from_log(d, l, app->diags, app->hostconf);
-	print_new(app, d);
-}
-
-static void on_log_attached(void *ctx, struct diagnosis *d)
-{
-	struct app *app = ctx;
-
-	/* the same diagnosis again, now with the line it explains: kernel+log */
-	output__log_attached(app->out, d);
-}
-
-static void handle_failure(struct app *app, const struct event *ev)
-{
-	enum cause cause = rules__cause_of(ev);
-	int pid;
-
-	if (cause == CAUSE_NONE || after_kill(app, ev))
-		return;
-	/* A SYN retransmit and the close after it are one failed connect. */
-	if (cause == CAUSE_UPSTREAM_CONNECT_TIMEOUT && ev->sock &&
-	    diag_table__sock_seen(app->diags, ev->sock))
-		return;
-	/* for a killed backend the event's pid is the backend's; the diagnosis names nginx's */
-	pid = ev->type == NGX502_EV_SIGNAL ? (int)ev->nginx_pid : (int)ev->pid;
-	correlator__kernel(app->corr, cause, pid, ev);
+			"evidence",
+			TARGETS_MAX, first);
 }
 
 static void on_target_exit(struct app *app, unsigned int pid)
@@ -290,13 +204,13 @@ static void on_event(void *ctx, const void *data, size_t size)
 			attach_binary_of(app, ev.pid);
 		break;
 	case NGX502_EV_LOG_LINE:
-		correlator__log(app->corr, ev.line, ev.line_len, ev.pid, ev.ts_ns);
+		report__log_line(app->report, ev.line, ev.line_len, ev.pid, ev.ts_ns);
 		break;
 	case NGX502_EV_TARGET_EXIT:
 		on_target_exit(app, ev.pid);
 		break;
 	default:
-		handle_failure(app, &ev);
+		report__failure(app->report, &ev);
 		break;
 	}
 }
@@ -309,11 +223,11 @@ static void on_event(void *ctx, const void *data, size_t size)
 static void on_file_line(void *ctx, const char *line, size_t len, int root_pid)
 {
 	struct app *app = ctx;
-	int pid = ctarget__log_pid(line, len);
+	int pid = logparse__pid(line, len);
 
 	if (pid)
 		pid = targets__host_pid(app->targets, root_pid, pid);
-	correlator__log(app->corr, line, len, pid, clock__mono_ns());
+	report__log_line(app->report, line, len, pid, clock__mono_ns());
 }
 
 /*
@@ -337,8 +251,10 @@ static void follow_logs(struct app *app)
 		    tracer__captures_log(app->tracer, p->exe_dev, p->exe_ino))
 			continue;
 		if (logs__follow_master(app->logs, p->pid) <= 0)
-			output__warning(app->out, "no error-log lines from nginx %d: its binary "
-					"cannot be probed and no log file was found", p->pid);
+			output__warning(app->out,
+					"no error-log lines from nginx %d: its binary "
+					"cannot be probed and no log file was found",
+					p->pid);
 	}
 }
 
@@ -348,27 +264,8 @@ static void on_lost(void *ctx, uint64_t count)
 
 	if (!app->lost)
 		output__warning(app->out, "the perf buffer overflowed: kernel events were lost "
-				"(raise --buffer-pages)");
+					  "(raise --buffer-pages)");
 	app->lost += count;
-}
-
-/* Repeat failures are told as "+N in the last 5 s", at most once a window per diagnosis. */
-static void flush_bursts(struct app *app, int final)
-{
-	uint64_t now = clock__mono_ns();
-	int i;
-
-	for (i = 0; i < diag_table__count(app->diags); i++) {
-		struct diagnosis *d = diag_table__get(app->diags, i);
-
-		if (d->count == d->reported_count)
-			continue;
-		if (!final && now - d->reported_ns < BURST_WINDOW_S * 1000000000ull)
-			continue;
-		output__burst(app->out, d, d->count - d->reported_count, BURST_WINDOW_S);
-		d->reported_count = d->count;
-		d->reported_ns = now;
-	}
 }
 
 /* No --pid: every nginx master, or those inside the --container/--cgroup cgroup. */
@@ -389,9 +286,10 @@ static int find_targets(struct app *app)
 		app->ct = calloc(1, sizeof(*app->ct));
 		if (!app->ct)
 			return -ENOMEM;
-		err = app->env.container ?
-			ctarget__from_container(app->env.container, app->ct, why, sizeof(why)) :
-			ctarget__from_cgroup(app->env.cgroup, app->ct, why, sizeof(why));
+		err = app->env.container
+			      ? ctarget__from_container(app->env.container, app->ct, why,
+							sizeof(why))
+			      : ctarget__from_cgroup(app->env.cgroup, app->ct, why, sizeof(why));
 		if (err) {
 			fprintf(stderr, "ngx502-trace: %s\n", why);
 			return err;
@@ -461,8 +359,10 @@ static void drop_privileges(struct app *app)
 	int err = privs__drop();
 
 	if (err)
-		output__warning(app->out, "failed to drop every capability the tool no longer "
-				"needs: %s (it goes on, with what it could not drop)", strerror(-err));
+		output__warning(app->out,
+				"failed to drop every capability the tool no longer "
+				"needs: %s (it goes on, with what it could not drop)",
+				strerror(-err));
 	if (app->env.verbose && !privs__describe(caps, sizeof(caps)))
 		fprintf(stderr, "ngx502-trace: after load: %s\n", caps);
 }
@@ -486,7 +386,8 @@ static int stdout_status(struct app *app)
  */
 static int run_pinned(struct app *app)
 {
-	uint64_t start = clock__mono_ns(), last = start, events, drops;
+	uint64_t start = clock__mono_ns(), last = start;
+	struct tracer_counters kc;
 	int err;
 
 	err = pin__all(app->tracer, app->env.pin);
@@ -509,9 +410,24 @@ static int run_pinned(struct app *app)
 			break;
 	}
 	pin__remove(app->env.pin);
-	tracer__counters(app->tracer, &events, &drops);
-	output__summary(app->out, app->diags, events, drops);
+	tracer__counters(app->tracer, &kc);
+	output__summary(app->out, app->diags,
+			&(struct output_totals){
+				.events = kc.events,
+				.lost = kc.drops,
+				.conns_full = kc.conns_full,
+				.diag_dropped = diag_table__overflow(app->diags),
+			});
 	return err ? err : stdout_status(app);
+}
+
+/* What the kernel side could not do (a probe missing, a binary without symbols): the warning path.
+ */
+static void on_tracer_warning(void *ctx, const char *msg)
+{
+	struct app *app = ctx;
+
+	output__warning(app->out, "%s", msg);
 }
 
 static int run(struct app *app)
@@ -525,9 +441,11 @@ static int run(struct app *app)
 		.no_perf_buffer = app->env.pin != NULL,
 		.on_event = on_event,
 		.on_lost = on_lost,
+		.on_warning = on_tracer_warning,
 		.ctx = app,
 	};
-	uint64_t start, events, drops;
+	struct tracer_counters kc;
+	uint64_t start;
 	int err;
 
 	app->tracer = tracer__new(&topts);
@@ -540,13 +458,15 @@ static int run(struct app *app)
 		output__warning(app->out, "no nginx is running in %s; watching for one to start",
 				app->ct->label);
 	if (app->ct && app->ct->truncated)
-		output__warning(app->out, "%s has more than %d cgroups: nginx started in the others "
-				"is not seen", app->ct->label, CTARGET_MAX_CGROUPS);
-	clock__phase("targets+uprobes");
+		output__warning(app->out,
+				"%s has more than %d cgroups: nginx started in the others "
+				"is not seen",
+				app->ct->label, CTARGET_MAX_CGROUPS);
+	timing__phase("targets+uprobes");
 	if (app->env.pin)
 		return run_pinned(app);
 	output__ready(app->out, app->targets, tracer__probes(app->tracer));
-	clock__phase("ready");
+	timing__phase("ready");
 
 	start = clock__mono_ns();
 	while (!exiting) {
@@ -557,8 +477,7 @@ static int run(struct app *app)
 			return err;
 		}
 		logs__poll(app->logs);
-		correlator__tick(app->corr, clock__mono_ns());
-		flush_bursts(app, 0);
+		report__tick(app->report, clock__mono_ns());
 		check_tables(app);
 		/* `ngx502-trace --json | head -1`: head is gone, so are we (like Ctrl-C) */
 		if (output__error(app->out))
@@ -570,10 +489,15 @@ static int run(struct app *app)
 	/* Drain what the kernel sent before the stop; lines still waiting decide now. */
 	tracer__poll(app->tracer, 0);
 	logs__poll(app->logs);
-	correlator__tick(app->corr, UINT64_MAX);
-	flush_bursts(app, 1);
-	tracer__counters(app->tracer, &events, &drops);
-	output__summary(app->out, app->diags, app->records, app->lost + drops);
+	report__finish(app->report);
+	tracer__counters(app->tracer, &kc);
+	output__summary(app->out, app->diags,
+			&(struct output_totals){
+				.events = app->records,
+				.lost = app->lost + kc.drops,
+				.conns_full = kc.conns_full,
+				.diag_dropped = diag_table__overflow(app->diags),
+			});
 	return stdout_status(app);
 }
 
@@ -587,7 +511,7 @@ static void on_conf_warning(void *ctx, const char *msg)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal }, old;
+	struct sigaction sa = {.sa_handler = on_signal}, old;
 	struct app app = {};
 	int err, fd;
 
@@ -598,9 +522,10 @@ int main(int argc, char **argv)
 	if (app.env.unpin)
 		return pin__remove(app.env.unpin) < 0 ? 1 : 0;
 	if (app.env.pin && pin__busy(app.env.pin)) {
-		fprintf(stderr, "ngx502-trace: %s/events is pinned already: another ngx502-trace "
-				"--pin owns it (ngx502-trace --unpin %s if it is gone)\n", app.env.pin,
-			app.env.pin);
+		fprintf(stderr,
+			"ngx502-trace: %s/events is pinned already: another ngx502-trace "
+			"--pin owns it (ngx502-trace --unpin %s if it is gone)\n",
+			app.env.pin, app.env.pin);
 		return 1;
 	}
 	if (app.env.error_log) {
@@ -629,34 +554,36 @@ int main(int argc, char **argv)
 	app.targets = targets__new();
 	app.diags = diag_table__new();
 	app.out = output__new(app.env.json);
-	app.corr = correlator__new(app.diags, &(struct correlator_ops){
-		.on_new_kernel = on_new_kernel,
-		.on_new_log = on_new_log,
-		.on_log_attached = on_log_attached,
-		.ctx = &app,
-	});
 	app.logs = logs__new(on_file_line, &app);
 	app.hostconf = hostconf__new(&(struct hostconf_opts){
 		.warn = on_conf_warning,
 		.ctx = &app,
 	});
-	if (!app.targets || !app.diags || !app.out || !app.corr || !app.logs || !app.hostconf)
+	if (!app.targets || !app.diags || !app.out || !app.logs || !app.hostconf)
 		goto cleanup;
-	clock__phase("start");
+	app.report = report__new(&(struct report_opts){
+		.out = app.out,
+		.diags = app.diags,
+		.hc = app.hostconf,
+		.targets = app.targets,
+	});
+	if (!app.report)
+		goto cleanup;
+	timing__phase("start");
 	err = find_targets(&app);
-	clock__phase("find targets");
+	timing__phase("find targets");
 	if (err)
 		goto cleanup;
 	err = run(&app);
 
 cleanup:
-	clock__phase("stop");
+	timing__phase("stop");
 	tracer__free(app.tracer);
-	clock__phase("detach");
+	timing__phase("detach");
 	output__free(app.out);
 	logs__free(app.logs);
 	hostconf__free(app.hostconf);
-	correlator__free(app.corr);
+	report__free(app.report);
 	diag_table__free(app.diags);
 	targets__free(app.targets);
 	free(app.ct);

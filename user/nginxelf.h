@@ -14,8 +14,8 @@
 #define NGINXELF_MAX_SITES 8
 
 struct nginx_sites {
-	unsigned long log_core;		/* file offset of ngx_log_error_core, 0 if absent */
-	unsigned long syslog_writer;	/* file offset of ngx_syslog_writer, 0 if absent */
+	unsigned long log_core;	     /* file offset of ngx_log_error_core, 0 if absent */
+	unsigned long syslog_writer; /* file offset of ngx_syslog_writer, 0 if absent */
 	int nwrite;
 	unsigned long write_calls[NGINXELF_MAX_SITES]; /* file offsets of `call write` sites */
 };

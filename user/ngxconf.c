@@ -10,7 +10,6 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +17,7 @@
 #include "ngxconf_int.h"
 #include "rootfs.h"
 
-struct section { /* one file of an `nginx -T` dump */
-	const char *name;
-	const char *text;
-	size_t len;
-};
-
-enum { MODE_TEXT, MODE_FS, MODE_DUMP };
+enum { MODE_TEXT, MODE_FS };
 
 static void warn(struct ngx_conf *c, int file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -64,7 +57,7 @@ static void limit(struct ngx_conf *c, int file, int line, const char *fmt, ...)
 size_t ngx_conf__memory(const struct ngx_conf *c)
 {
 	return c ? sizeof(*c) + c->arena.bytes + (size_t)c->capdirs * sizeof(struct ndir) +
-			   NGX_CONF_MAX_FILES * sizeof(*c->files)
+			       NGX_CONF_MAX_FILES * sizeof(*c->files)
 		 : 0;
 }
 
@@ -214,7 +207,8 @@ static int add_dir(struct ngx_conf *c, const char **args, int nargs, int file, i
 		return -1;
 	}
 	if (ngx_conf__memory(c) > NGX_CONF_MAX_MEM) {
-		limit(c, file, line, "the configuration takes more than %u MiB, the rest is ignored",
+		limit(c, file, line,
+		      "the configuration takes more than %u MiB, the rest is ignored",
 		      NGX_CONF_MAX_MEM >> 20);
 		c->stop = 1;
 		return -1;
@@ -304,20 +298,6 @@ static void include(struct ngx_conf *c, const char *pattern, int file, int line,
 	if (snprintf(full, sizeof(full), "%s%s%s", pattern[0] == '/' ? "" : c->prefix,
 		     pattern[0] == '/' ? "" : "/", pattern) >= (int)sizeof(full)) {
 		warn(c, file, line, "include: name too long");
-		return;
-	}
-	if (c->mode == MODE_DUMP) {
-		for (i = 0; i < c->nsections && !c->stop && !c->arena.failed; i++) {
-			struct section *s = &c->sections[i];
-
-			if (has_glob(full) ? fnmatch(full, s->name, FNM_PATHNAME | FNM_PERIOD)
-					   : strcmp(full, s->name))
-				continue;
-			n++;
-			parse_file(c, s->name, s->text, s->len, parent, depth + 1, file, line);
-		}
-		if (!n && !has_glob(full))
-			warn(c, file, line, "include %s: not in the dump", full);
 		return;
 	}
 	n = rootfs__glob(c->fs, full, &list, NGX_CONF_MAX_FILES);
@@ -436,8 +416,6 @@ static struct ngx_conf *conf_done(struct ngx_conf *c)
 {
 	int i, n = 0;
 
-	free(c->sections);
-	c->sections = NULL;
 	c->fs = NULL;
 	for (i = 0; i < c->ndirs; i++)
 		if (c->dirs[i].block && c->dirs[i].nargs >= 2 &&
@@ -497,65 +475,6 @@ struct ngx_conf *ngx_conf__load(const struct rootfs *fs, const char *path)
 	return conf_done(c);
 }
 
-static const char dump_header[] = "# configuration file ";
-
-struct ngx_conf *ngx_conf__parse_dump(const char *text, size_t len)
-{
-	const char *p = text, *end = text + len, *eol, *colon;
-	size_t hlen = sizeof(dump_header) - 1;
-	struct section *s = NULL;
-	struct ngx_conf *c;
-
-	if (!text) {
-		errno = EINVAL;
-		return NULL;
-	}
-	c = conf_new(MODE_DUMP);
-	if (!c)
-		return NULL;
-	c->sections = calloc(NGX_CONF_MAX_FILES, sizeof(*c->sections));
-	if (!c->sections) {
-		ngx_conf__free(c);
-		errno = ENOMEM;
-		return NULL;
-	}
-	while (p < end) {
-		eol = memchr(p, '\n', end - p);
-		if (!eol)
-			eol = end;
-		colon = eol > p && eol[-1] == '\r' ? eol - 2 : eol - 1;
-		if ((size_t)(eol - p) > hlen + 2 && !memcmp(p, dump_header, hlen) &&
-		    p[hlen] == '/' && *colon == ':') {
-			if (s)
-				s->len = p - s->text;
-			if (c->nsections == NGX_CONF_MAX_FILES) {
-				s = NULL;
-				break;
-			}
-			s = &c->sections[c->nsections++];
-			s->name = arena__strndup(&c->arena, p + hlen, colon - p - hlen);
-			s->text = eol < end ? eol + 1 : end;
-			if (!s->name) {
-				ngx_conf__free(c);
-				errno = ENOMEM;
-				return NULL;
-			}
-		}
-		p = eol < end ? eol + 1 : end;
-	}
-	if (s)
-		s->len = p - s->text;
-	if (!c->nsections) {
-		ngx_conf__free(c);
-		errno = EINVAL;
-		return NULL;
-	}
-	set_prefix(c, c->sections[0].name);
-	s = &c->sections[0];
-	parse_file(c, s->name, s->text, s->len, -1, 0, -1, 0);
-	return conf_done(c);
-}
-
 struct ngx_conf *ngx_conf__parse_text(const char *text, size_t len, const char *file)
 {
 	struct ngx_conf *c;
@@ -576,7 +495,6 @@ void ngx_conf__free(struct ngx_conf *c)
 	if (!c)
 		return;
 	arena__free(&c->arena);
-	free(c->sections);
 	free(c->files);
 	free(c->dirs);
 	free(c);

@@ -2,11 +2,10 @@
 /*
  * Reading nginx's configuration as nginx would: the main file and its
  * includes (from a struct rootfs, so a container's files are read inside
- * its root), or the text of `nginx -T`. The result answers the questions the
- * fix text needs: which *_pass / upstream server points at an address, which
- * timeout or buffer size is in force there, where the error log goes and
- * which user the workers run as. Every string keeps the file and line it
- * came from.
+ * its root). The result answers the questions the fix text needs: which
+ * *_pass / upstream server points at an address, which timeout or buffer
+ * size is in force there, and where the error log goes. Every string keeps
+ * the file and line it came from.
  *
  * The files are hostile input: each is capped at NGX_CONF_MAX_FILE bytes,
  * includes nest at most NGX_CONF_MAX_DEPTH deep and NGX_CONF_MAX_FILES files
@@ -50,12 +49,6 @@ struct ngx_conf_ref {
  * nginx's conf prefix). NULL and errno set when the main file cannot be read.
  */
 struct ngx_conf *ngx_conf__load(const struct rootfs *fs, const char *path);
-/*
- * Parse the output of `nginx -T` ("# configuration file NAME:" sections),
- * keeping the real file names and line numbers. Text before the first section
- * is skipped. NULL and errno EINVAL when there is no section at all.
- */
-struct ngx_conf *ngx_conf__parse_dump(const char *text, size_t len);
 /* Parse one file's text; include directives are recorded but not followed. */
 struct ngx_conf *ngx_conf__parse_text(const char *text, size_t len, const char *file);
 void ngx_conf__free(struct ngx_conf *c);
@@ -87,9 +80,6 @@ const char *ngx_conf__effective(const struct ngx_conf *c, const struct ngx_conf_
  */
 int ngx_conf__error_logs(const struct ngx_conf *c, const char **paths, const char **levels,
 			 int max);
-/* The main-context "user" directive: 0, or -ENOENT when absent (outputs set to NULL). */
-int ngx_conf__user(const struct ngx_conf *c, const char **user, const char **group,
-		   const char **file, int *line);
 
 /*
  * The warning of the first limit that stopped the reading (too many or too

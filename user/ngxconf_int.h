@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The nginx configuration reader's own structures, shared by its two
- * halves: ngxconf.c builds them (lexer, parser, includes, dumps) and
+ * halves: ngxconf.c builds them (lexer, parser, includes) and
  * ngxconf_query.c answers questions from them. Nothing else includes this.
  */
 #ifndef __NGXCONF_INT_H
@@ -21,8 +21,6 @@ struct ndir {
 	int block;  /* opened a block */
 };
 
-struct section; /* one file of an `nginx -T` dump, while loading */
-
 struct ngx_conf {
 	struct arena arena;
 	struct ndir *dirs;
@@ -32,7 +30,7 @@ struct ngx_conf {
 	const char *warnings[NGX_CONF_MAX_WARNINGS];
 	int nwarnings;
 	const char *limit; /* the warning of the limit that stopped the reading */
-	int *upstreams; /* indices of upstream{} blocks sorted by name */
+	int *upstreams;	   /* indices of upstream{} blocks sorted by name */
 	int nupstreams;
 	/* while loading */
 	int active[NGX_CONF_MAX_DEPTH + 1]; /* files being read, outermost first */
@@ -40,8 +38,6 @@ struct ngx_conf {
 	size_t total;
 	const struct rootfs *fs;
 	char prefix[4096];
-	struct section *sections;
-	int nsections;
 };
 
 #endif /* __NGXCONF_INT_H */

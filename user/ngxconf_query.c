@@ -2,17 +2,17 @@
 /*
  * Questions asked of a loaded nginx configuration: which *_pass or upstream
  * server{} names an upstream key, the value a directive takes where that
- * pass is (inheritance up the block chain), error logs, the worker user,
- * and the loader's warnings and files.
+ * pass is (inheritance up the block chain), error logs, and the loader's
+ * warnings and files.
  */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include "ngxconf_int.h"
+#include "upstream.h"
 
 /* ---- addresses ------------------------------------------------------------ */
 
@@ -31,14 +31,17 @@ struct addr {
  * Parse "[scheme://]host[:port][/uri]", "[scheme://]unix:/path[:/uri]" or
  * "[v6]:port". default_port applies when no port is given; with -1 a bare
  * name is an ADDR_NAME (a group, or nothing). Variables cannot be parsed.
+ * The URL is taken apart here; its key-shaped part ("host:port",
+ * "unix:/path") is read by upstream.c.
  */
 static int addr_parse(const char *s, int default_port, struct addr *a)
 {
 	const char *h, *e, *scheme = strstr(s, "://");
+	struct upstream_key k;
 	size_t n, i;
-	long port;
 
 	memset(a, 0, sizeof(*a));
+	memset(&k, 0, sizeof(k));
 	if (strchr(s, '$'))
 		return -EINVAL;
 	if (scheme && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") ==
@@ -48,12 +51,10 @@ static int addr_parse(const char *s, int default_port, struct addr *a)
 		s = scheme + 3;
 	}
 	if (!strncmp(s, "unix:", 5)) {
-		s += 5;
-		e = strchr(s, ':');
-		n = e ? (size_t)(e - s) : strlen(s);
-		if (!n || n >= sizeof(a->host))
+		/* the path ends at the ':' before the URI */
+		if (upstream__parse_n(s, 5 + strcspn(s + 5, ":"), &k))
 			return -EINVAL;
-		memcpy(a->host, s, n);
+		memcpy(a->host, k.path, sizeof(k.path));
 		a->kind = ADDR_UNIX;
 		return 0;
 	}
@@ -62,38 +63,37 @@ static int addr_parse(const char *s, int default_port, struct addr *a)
 		e = strchr(h, ']');
 		if (!e)
 			return -EINVAL;
-		n = e - h;
-		s = e + 1;
-		if (*s && *s != ':' && *s != '/' && *s != '?')
-			return -EINVAL;
+		n = e++ - h;
 	} else {
 		h = s;
 		n = strcspn(s, ":/?");
-		s += n;
+		e = s + n;
 	}
-	if (!n || n >= sizeof(a->host))
-		return -EINVAL;
-	for (i = 0; i < n; i++)
-		a->host[i] = tolower((unsigned char)h[i]);
-	a->port = default_port;
-	if (*s == ':') {
-		char *end;
-
-		s++;
-		if (!isdigit((unsigned char)*s))
+	if (*e == ':') {
+		if (upstream__parse_n(s, e + 1 + strcspn(e + 1, "/?") - s, &k))
 			return -EINVAL;
-		errno = 0;
-		port = strtol(s, &end, 10);
-		if (errno || port < 1 || port > 65535 || (*end && *end != '/' && *end != '?'))
-			return -EINVAL;
-		a->port = port;
 		a->explicit_port = 1;
+	} else if (*e && *e != '/' && *e != '?') {
+		return -EINVAL;
+	} else if (!n || n >= sizeof(a->host)) {
+		return -EINVAL;
+	} else if (default_port < 0) {
+		for (i = 0; i < n; i++)
+			a->host[i] = tolower((unsigned char)h[i]);
+		a->port = -1;
+		a->kind = ADDR_NAME;
+		return 0;
+	} else if (upstream__set_host(&k, h, n)) {
+		return -EINVAL;
+	} else {
+		k.port = default_port;
 	}
-	if (inet_pton(AF_INET, a->host, a->bin) == 1)
-		a->af = AF_INET;
-	else if (inet_pton(AF_INET6, a->host, a->bin) == 1)
-		a->af = AF_INET6;
-	a->kind = a->port < 0 ? ADDR_NAME : ADDR_INET;
+	for (i = 0; k.host[i]; i++)
+		a->host[i] = tolower((unsigned char)k.host[i]);
+	a->port = k.port;
+	a->af = k.family;
+	memcpy(a->bin, k.addr, sizeof(a->bin));
+	a->kind = ADDR_INET;
 	return 0;
 }
 
@@ -327,22 +327,6 @@ int ngx_conf__error_logs(const struct ngx_conf *c, const char **paths, const cha
 		n++;
 	}
 	return n;
-}
-
-int ngx_conf__user(const struct ngx_conf *c, const char **user, const char **group,
-		   const char **file, int *line)
-{
-	const struct ndir *d = c ? child(c, -1, "user") : NULL;
-
-	if (user)
-		*user = d && d->nargs > 1 ? d->args[1] : NULL;
-	if (group)
-		*group = d && d->nargs > 2 ? d->args[2] : NULL;
-	if (file)
-		*file = d ? c->files[d->file] : NULL;
-	if (line)
-		*line = d ? d->line : 0;
-	return d && d->nargs > 1 ? 0 : -ENOENT;
 }
 
 int ngx_conf__nwarnings(const struct ngx_conf *c)

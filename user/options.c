@@ -35,24 +35,34 @@ static const char doc[] =
 	"failure, 2 on a usage error.";
 
 static const struct argp_option options[] = {
-	{ "pid", 'p', "PID[,PID...]", 0, "nginx master or worker PIDs (a master brings all its "
-	  "workers, also those started later)", 0 },
-	{ "container", 'C', "ID|NAME", 0, "nginx inside a container: docker/containerd/cri-o/podman "
-	  "id or prefix, kubernetes pod uid, or the PID of a process inside", 0 },
-	{ "cgroup", OPT_CGROUP, "PATH", 0, "every nginx in this cgroup (v2 path, absolute or relative "
-	  "to the cgroup2 mount), also those started later", 0 },
-	{ "error-log", 'l', "PATH", 0, "the error log to correlate (default: found from nginx)", 0 },
-	{ "json", 'j', NULL, 0, "JSON lines on stdout", 0 },
-	{ "duration", 'd', "SEC", 0, "stop after SEC seconds", 0 },
-	{ "verbose", 'v', NULL, 0, "also print each raw kernel event", 0 },
-	{ "pin", OPT_PIN, "DIR", 0, "pin the event perf buffer and programs under DIR (bpffs)", 0 },
-	{ "unpin", OPT_UNPIN, "DIR", 0, "remove what --pin left under DIR, then exit", 0 },
-	{ "syscall-probes", OPT_SYSCALLS, NULL, 0, "use syscall tracepoints instead of the nginx "
-	  "uprobe (costs every process on the host a little)", 0 },
-	{ "buffer-pages", OPT_BUFFER_PAGES, "N", 0, "perf buffer pages per CPU (power of two, "
-	  "default 512)", 0 },
-	{ "help", 'h', NULL, 0, "show this help", 0 },
-	{ "version", OPT_VERSION, NULL, 0, "show the version", 0 },
+	{"pid", 'p', "PID[,PID...]", 0,
+	 "nginx master or worker PIDs (a master brings all its "
+	 "workers, also those started later)",
+	 0},
+	{"container", 'C', "ID|NAME", 0,
+	 "nginx inside a container: docker/containerd/cri-o/podman "
+	 "id or prefix, kubernetes pod uid, or the PID of a process inside",
+	 0},
+	{"cgroup", OPT_CGROUP, "PATH", 0,
+	 "every nginx in this cgroup (v2 path, absolute or relative "
+	 "to the cgroup2 mount), also those started later",
+	 0},
+	{"error-log", 'l', "PATH", 0, "the error log to correlate (default: found from nginx)", 0},
+	{"json", 'j', NULL, 0, "JSON lines on stdout", 0},
+	{"duration", 'd', "SEC", 0, "stop after SEC seconds", 0},
+	{"verbose", 'v', NULL, 0, "also print each raw kernel event", 0},
+	{"pin", OPT_PIN, "DIR", 0, "pin the event perf buffer and programs under DIR (bpffs)", 0},
+	{"unpin", OPT_UNPIN, "DIR", 0, "remove what --pin left under DIR, then exit", 0},
+	{"syscall-probes", OPT_SYSCALLS, NULL, 0,
+	 "use syscall tracepoints instead of the nginx "
+	 "uprobe (costs every process on the host a little)",
+	 0},
+	{"buffer-pages", OPT_BUFFER_PAGES, "N", 0,
+	 "perf buffer pages per CPU (power of two, "
+	 "default 512)",
+	 0},
+	{"help", 'h', NULL, 0, "show this help", 0},
+	{"version", OPT_VERSION, NULL, 0, "show the version", 0},
 	{},
 };
 
@@ -100,7 +110,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'p':
 		if (parse_pids(arg, env))
-			usage_error(state, "invalid --pid '%s': want PID[,PID...], at most 64", arg);
+			usage_error(state, "invalid --pid '%s': want PID[,PID...], at most 64",
+				    arg);
 		break;
 	case 'C':
 		env->container = arg;
@@ -156,8 +167,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ERROR:
 		/* getopt rejected argv[next - 1]: unknown option or missing value */
 		usage_error(state, "invalid option or missing value: '%s'",
-			    state->next > 0 && state->next <= state->argc ? state->argv[state->next - 1]
-									   : "?");
+			    state->next > 0 && state->next <= state->argc
+				    ? state->argv[state->next - 1]
+				    : "?");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -167,7 +179,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 int options__parse(int argc, char **argv, struct env *env)
 {
-	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
+	static const struct argp argp = {options, parse_arg, NULL, doc, NULL, NULL, NULL};
 	int err;
 
 	memset(env, 0, sizeof(*env));
@@ -183,7 +195,8 @@ int options__parse(int argc, char **argv, struct env *env)
 		return -EINVAL;
 	}
 	if (!env->exit_now && !!env->npids + !!env->container + !!env->cgroup > 1) {
-		fprintf(stderr, "ngx502-trace: --pid, --container and --cgroup exclude each other\n");
+		fprintf(stderr,
+			"ngx502-trace: --pid, --container and --cgroup exclude each other\n");
 		return -EINVAL;
 	}
 	return 0;

@@ -14,14 +14,14 @@ struct env {
 	const char *cgroup;
 	const char *error_log;
 	const char *pin;
-	const char *unpin;	/* --unpin DIR: remove what --pin left there, then exit */
+	const char *unpin; /* --unpin DIR: remove what --pin left there, then exit */
 	bool json;
 	bool verbose;
 	bool syscall_probes;
-	double duration;	/* seconds; 0: until Ctrl-C */
-	int buffer_pages;	/* per CPU, power of two */
-	int exit_now;		/* --help/--version printed: exit 0 */
-	int usage_error;	/* a usage error was printed */
+	double duration;  /* seconds; 0: until Ctrl-C */
+	int buffer_pages; /* per CPU, power of two */
+	int exit_now;	  /* --help/--version printed: exit 0 */
+	int usage_error;  /* a usage error was printed */
 };
 
 /*

@@ -19,7 +19,7 @@
 
 struct output {
 	int json;
-	int err;	/* stdout is gone (-EPIPE) or failed (-EIO): see output__error */
+	int err; /* stdout is gone (-EPIPE) or failed (-EIO): see output__error */
 	char buf[TEXT_MAX * 4 + 16];
 };
 
@@ -53,13 +53,15 @@ static json_object *jrecord(const char *type, uint64_t mono_ns)
 	char ts[40];
 
 	json_object_object_add(j, "type", json_object_new_string(type));
-	json_object_object_add(j, "ts", json_object_new_string(clock__rfc3339(mono_ns, ts, sizeof(ts))));
+	json_object_object_add(j, "ts",
+			       json_object_new_string(clock__rfc3339(mono_ns, ts, sizeof(ts))));
 	return j;
 }
 
 static void jprint(json_object *j)
 {
-	fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+	fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+							JSON_C_TO_STRING_NOSLASHESCAPE),
 	      stdout);
 	fputc('\n', stdout);
 	json_object_put(j);
@@ -118,7 +120,8 @@ void output__ready(struct output *o, const struct targets *t, const char *const 
 		return;
 	}
 	if (!targets__nmasters_alive(t))
-		printf("ngx502-trace: no nginx is running; watching for one to start (Ctrl-C to stop)\n");
+		printf("ngx502-trace: no nginx is running; watching for one to start (Ctrl-C to "
+		       "stop)\n");
 	for (i = 0; i < n; i++) {
 		const struct target_proc *m = targets__get(t, i);
 
@@ -139,7 +142,8 @@ void output__ready(struct output *o, const struct targets *t, const char *const 
 	}
 	for (i = 0; probes && probes[i]; i++)
 		;
-	printf("ngx502-trace: %d probes attached; waiting for upstream failures (Ctrl-C to stop)\n", i);
+	printf("ngx502-trace: %d probes attached; waiting for upstream failures (Ctrl-C to stop)\n",
+	       i);
 }
 
 void output__diagnosis(struct output *o, const struct diagnosis *d)
@@ -148,7 +152,8 @@ void output__diagnosis(struct output *o, const struct diagnosis *d)
 	int i;
 
 	if (o->json) {
-		json_object *j = jrecord("diagnosis", clock__mono_ns()), *ev = json_object_new_array();
+		json_object *j = jrecord("diagnosis", clock__mono_ns()),
+			    *ev = json_object_new_array();
 		json_object *cmds;
 
 		json_object_object_add(j, "cause", json_object_new_string(cause__name(d->cause)));
@@ -156,8 +161,9 @@ void output__diagnosis(struct output *o, const struct diagnosis *d)
 		json_object_object_add(j, "nginx_pid", json_object_new_int(d->nginx_pid));
 		json_object_object_add(j, "errno", d->err ? json_object_new_int(d->err) : NULL);
 		json_object_object_add(j, "count", json_object_new_int64(d->count));
-		json_object_object_add(j, "first_ts",
-				       json_object_new_string(clock__rfc3339(d->first_ts_ns, ts, sizeof(ts))));
+		json_object_object_add(
+			j, "first_ts",
+			json_object_new_string(clock__rfc3339(d->first_ts_ns, ts, sizeof(ts))));
 		for (i = 0; i < d->nevidence; i++)
 			json_object_array_add(ev, jstr(o, d->evidence[i]));
 		json_object_object_add(j, "evidence", ev);
@@ -171,8 +177,8 @@ void output__diagnosis(struct output *o, const struct diagnosis *d)
 		jprint(j);
 		return;
 	}
-	printf("%s %s %s worker %d", clock__hms(d->first_ts_ns, ts, sizeof(ts)), cause__name(d->cause),
-	       vis(o, d->upstream), d->nginx_pid);
+	printf("%s %s %s worker %d", clock__hms(d->first_ts_ns, ts, sizeof(ts)),
+	       cause__name(d->cause), vis(o, d->upstream), d->nginx_pid);
 	if (d->err)
 		printf(" errno %d (%s)", d->err, errno_name(d->err));
 	printf("%s\n", d->log ? " [log line seen]" : "");
@@ -200,7 +206,8 @@ void output__log_attached(struct output *o, const struct diagnosis *d)
 	printf("  log:      %s\n", vis(o, d->log ? d->log : ""));
 }
 
-void output__burst(struct output *o, const struct diagnosis *d, uint64_t delta, unsigned int window_s)
+void output__burst(struct output *o, const struct diagnosis *d, uint64_t delta,
+		   unsigned int window_s)
 {
 	char ts[40];
 
@@ -210,8 +217,9 @@ void output__burst(struct output *o, const struct diagnosis *d, uint64_t delta, 
 		return;
 	}
 	printf("%s %s %s +%llu in the last %u s (%llu in all)\n",
-	       clock__hms(clock__mono_ns(), ts, sizeof(ts)), cause__name(d->cause), vis(o, d->upstream),
-	       (unsigned long long)delta, window_s, (unsigned long long)d->count);
+	       clock__hms(clock__mono_ns(), ts, sizeof(ts)), cause__name(d->cause),
+	       vis(o, d->upstream), (unsigned long long)delta, window_s,
+	       (unsigned long long)d->count);
 }
 
 void output__event(struct output *o, const struct event *ev)
@@ -221,12 +229,15 @@ void output__event(struct output *o, const struct event *ev)
 	if (o->json) {
 		json_object *j = jrecord("event", ev->ts_ns);
 
-		json_object_object_add(j, "event", json_object_new_string(event__type_name(ev->type)));
+		json_object_object_add(j, "event",
+				       json_object_new_string(event__type_name(ev->type)));
 		json_object_object_add(j, "pid", json_object_new_int(ev->pid));
 		json_object_object_add(j, "tid", json_object_new_int(ev->tid));
 		json_object_object_add(j, "errno", ev->err ? json_object_new_int(ev->err) : NULL);
-		json_object_object_add(j, "upstream", ev->upstream[0] ? jstr(o, ev->upstream) : NULL);
-		json_object_object_add(j, "source", json_object_new_string(event__source_name(ev->source)));
+		json_object_object_add(j, "upstream",
+				       ev->upstream[0] ? jstr(o, ev->upstream) : NULL);
+		json_object_object_add(j, "source",
+				       json_object_new_string(event__source_name(ev->source)));
 		if (ev->sock)
 			json_object_object_add(j, "sock", json_object_new_int64((int64_t)ev->sock));
 		if (ev->retrans)
@@ -238,17 +249,20 @@ void output__event(struct output *o, const struct event *ev)
 			json_object_object_add(j, "comm", jstr(o, ev->comm));
 		if (ev->type == NGX502_EV_SIGNAL) {
 			json_object_object_add(j, "signal", json_object_new_int(ev->sig));
-			json_object_object_add(j, "sender_pid", json_object_new_int(ev->sender_pid));
+			json_object_object_add(j, "sender_pid",
+					       json_object_new_int(ev->sender_pid));
 			json_object_object_add(j, "nginx_pid", json_object_new_int(ev->nginx_pid));
 		}
 		if (ev->type == NGX502_EV_LOG_LINE)
-			json_object_object_add(j, "line", json_object_new_string(text__utf8(
-				ev->line, ev->line_len, o->buf, sizeof(o->buf))));
+			json_object_object_add(
+				j, "line",
+				json_object_new_string(text__utf8(ev->line, ev->line_len, o->buf,
+								  sizeof(o->buf))));
 		jprint(j);
 		return;
 	}
-	printf("%s event %s pid %u", clock__hms(ev->ts_ns, ts, sizeof(ts)), event__type_name(ev->type),
-	       ev->pid);
+	printf("%s event %s pid %u", clock__hms(ev->ts_ns, ts, sizeof(ts)),
+	       event__type_name(ev->type), ev->pid);
 	if (ev->upstream[0])
 		printf(" upstream %s", vis(o, ev->upstream));
 	if (ev->err)
@@ -280,7 +294,7 @@ void output__warning(struct output *o, const char *fmt, ...)
 
 int output__error(struct output *o)
 {
-	struct pollfd p = { .fd = STDOUT_FILENO };
+	struct pollfd p = {.fd = STDOUT_FILENO};
 
 	if (o->err)
 		return o->err;
@@ -296,55 +310,61 @@ int output__error(struct output *o)
 }
 
 /* stdout is gone: the counts go where the person who started the tool still looks. */
-static void summary_to_stderr(struct output *o, struct diag_table *t, uint64_t events,
-			      uint64_t lost)
+/* The human summary, on stdout, or on stderr once stdout is gone. */
+static void summary_human(struct output *o, FILE *f, struct diag_table *t,
+			  const struct output_totals *tot)
 {
 	int i, n = diag_table__count(t);
 
-	fprintf(stderr, "ngx502-trace summary: %llu kernel events, %llu lost\n",
-		(unsigned long long)events, (unsigned long long)lost);
+	fprintf(f, "%sngx502-trace summary: %llu kernel events, %llu lost\n",
+		f == stdout ? "\n" : "", (unsigned long long)tot->events,
+		(unsigned long long)tot->lost);
+	if (!n)
+		fprintf(f, "  no upstream failures seen\n");
 	for (i = 0; i < n; i++) {
 		const struct diagnosis *d = diag_table__get(t, i);
 
-		fprintf(stderr, "  %8llu  %-28s %s\n", (unsigned long long)d->count,
+		fprintf(f, "  %8llu  %-28s %s\n", (unsigned long long)d->count,
 			cause__name(d->cause), vis(o, d->upstream));
 	}
+	if (tot->conns_full)
+		fprintf(f,
+			"  %llu upstream connections were not followed: the kernel's connection "
+			"state could not be created\n",
+			(unsigned long long)tot->conns_full);
+	if (tot->diag_dropped)
+		fprintf(f,
+			"  %llu failures were not shown: %d distinct diagnoses is the most kept\n",
+			(unsigned long long)tot->diag_dropped, DIAG_MAX);
 }
 
-void output__summary(struct output *o, struct diag_table *t, uint64_t events, uint64_t lost)
+void output__summary(struct output *o, struct diag_table *t, const struct output_totals *tot)
 {
 	int i, n = diag_table__count(t);
 
 	if (output__error(o)) {
-		summary_to_stderr(o, t, events, lost);
+		summary_human(o, stderr, t, tot);
 		return;
 	}
-	if (o->json) {
-		json_object *j = jrecord("summary", clock__mono_ns()), *arr = json_object_new_array();
-
-		for (i = 0; i < n; i++) {
-			const struct diagnosis *d = diag_table__get(t, i);
-			json_object *dj = json_object_new_object();
-
-			json_object_object_add(dj, "cause", json_object_new_string(cause__name(d->cause)));
-			json_object_object_add(dj, "upstream", jstr(o, d->upstream));
-			json_object_object_add(dj, "count", json_object_new_int64(d->count));
-			json_object_array_add(arr, dj);
-		}
-		json_object_object_add(j, "diagnoses", arr);
-		json_object_object_add(j, "events", json_object_new_int64(events));
-		json_object_object_add(j, "lost", json_object_new_int64(lost));
-		jprint(j);
+	if (!o->json) {
+		summary_human(o, stdout, t, tot);
 		return;
 	}
-	printf("\nngx502-trace summary: %llu kernel events, %llu lost\n", (unsigned long long)events,
-	       (unsigned long long)lost);
-	if (!n)
-		printf("  no upstream failures seen\n");
+	json_object *j = jrecord("summary", clock__mono_ns()), *arr = json_object_new_array();
+
 	for (i = 0; i < n; i++) {
 		const struct diagnosis *d = diag_table__get(t, i);
+		json_object *dj = json_object_new_object();
 
-		printf("  %8llu  %-28s %s\n", (unsigned long long)d->count, cause__name(d->cause),
-		       vis(o, d->upstream));
+		json_object_object_add(dj, "cause", json_object_new_string(cause__name(d->cause)));
+		json_object_object_add(dj, "upstream", jstr(o, d->upstream));
+		json_object_object_add(dj, "count", json_object_new_int64(d->count));
+		json_object_array_add(arr, dj);
 	}
+	json_object_object_add(j, "diagnoses", arr);
+	json_object_object_add(j, "events", json_object_new_int64(tot->events));
+	json_object_object_add(j, "lost", json_object_new_int64(tot->lost));
+	json_object_object_add(j, "conns_full", json_object_new_int64(tot->conns_full));
+	json_object_object_add(j, "diagnoses_dropped", json_object_new_int64(tot->diag_dropped));
+	jprint(j);
 }

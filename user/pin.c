@@ -19,10 +19,10 @@
 #include "pin.h"
 #include "tracer.h"
 
-#define BPFFS		"/sys/fs/bpf"
-#define MAX_CREATED	8	/* directories of DIR made by pin__all */
-#define MAX_PROGS	64
-#define MAX_DUPS	64	/* link_<prog>_1 .. _63: one program on many sites */
+#define BPFFS	    "/sys/fs/bpf"
+#define MAX_CREATED 8 /* directories of DIR made by pin__all */
+#define MAX_PROGS   64
+#define MAX_DUPS    64 /* link_<prog>_1 .. _63: one program on many sites */
 
 /* What this process did to the host besides pinning, undone by pin__remove. */
 static bool mounted_bpffs;
@@ -131,7 +131,8 @@ static void load_prog_ids(struct tracer *tr, struct prog_ids *ids)
 	struct bpf_program *prog;
 
 	ids->n = 0;
-	bpf_object__for_each_program(prog, tracer__skel(tr)->obj) {
+	bpf_object__for_each_program(prog, tracer__skel(tr)->obj)
+	{
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(prog);
@@ -168,7 +169,8 @@ static int pin_link(struct bpf_link *link, const char *dir, const char *prog)
 
 	for (n = 0; n < MAX_DUPS && err == -EEXIST; n++) {
 		if ((n ? snprintf(path, sizeof(path), "%s/link_%s_%d", dir, prog, n)
-		       : snprintf(path, sizeof(path), "%s/link_%s", dir, prog)) >= (int)sizeof(path))
+		       : snprintf(path, sizeof(path), "%s/link_%s", dir, prog)) >=
+		    (int)sizeof(path))
 			return -ENAMETOOLONG;
 		if (!access(path, F_OK))
 			continue;
@@ -203,8 +205,7 @@ int pin__busy(const char *dir)
 {
 	char path[PATH_MAX];
 
-	if (!on_bpffs(dir) ||
-	    snprintf(path, sizeof(path), "%s/events", dir) >= (int)sizeof(path))
+	if (!on_bpffs(dir) || snprintf(path, sizeof(path), "%s/events", dir) >= (int)sizeof(path))
 		return 0;
 	return !access(path, F_OK);
 }
@@ -226,15 +227,19 @@ static int pin_maps(struct tracer *tr, const char *dir)
 		return err;
 	}
 	if (!on_bpffs(dir)) {
-		fprintf(stderr, "ngx502-trace: %s is not on a bpf filesystem "
-				"(mount -t bpf bpf DIR, or use a DIR under " BPFFS ")\n", dir);
+		fprintf(stderr,
+			"ngx502-trace: %s is not on a bpf filesystem "
+			"(mount -t bpf bpf DIR, or use a DIR under " BPFFS ")\n",
+			dir);
 		return -EINVAL;
 	}
 	/* events first: it is the claim on DIR, and the kernel refuses a second one */
 	err = pin_map(s->maps.events, dir, "events");
 	if (err == -EEXIST) {
-		fprintf(stderr, "ngx502-trace: %s/events is pinned already: another ngx502-trace "
-				"--pin owns %s (ngx502-trace --unpin %s if it is gone)\n", dir, dir, dir);
+		fprintf(stderr,
+			"ngx502-trace: %s/events is pinned already: another ngx502-trace "
+			"--pin owns %s (ngx502-trace --unpin %s if it is gone)\n",
+			dir, dir, dir);
 		return -EBUSY;
 	}
 	if (err) {
@@ -286,7 +291,8 @@ int pin__remove(const char *dir)
 	if (!d) {
 		err = errno == ENOENT ? 0 : -errno;
 		if (err)
-			fprintf(stderr, "ngx502-trace: failed to open %s: %s\n", dir, strerror(-err));
+			fprintf(stderr, "ngx502-trace: failed to open %s: %s\n", dir,
+				strerror(-err));
 		goto out;
 	}
 	/* never unlink anything outside a bpf filesystem, whatever DIR names */

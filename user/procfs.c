@@ -14,8 +14,8 @@
 #include "procfs.h"
 
 /* /proc/PID/status is ~1.5 KiB; a cgroup file can be long on deep hierarchies. */
-#define STATUS_MAX	16384
-#define CGROUP_MAX	65536
+#define STATUS_MAX 16384
+#define CGROUP_MAX 65536
 
 const char *procfs__line(const char *text, size_t len, size_t *off, size_t *llen)
 {
@@ -111,7 +111,8 @@ int procfs__parse_status(const char *text, size_t len, struct proc_status *out)
 		p = colon + 1;
 		if (key_is(line, klen, "Name")) {
 			skip_blank(&p, end);
-			n = end - p < (long)sizeof(out->name) - 1 ? end - p : (int)sizeof(out->name) - 1;
+			n = end - p < (long)sizeof(out->name) - 1 ? end - p
+								  : (int)sizeof(out->name) - 1;
 			memcpy(out->name, p, n);
 			out->name[n] = '\0';
 			for (i = 0; i < n; i++)
@@ -146,7 +147,8 @@ int procfs__parse_status(const char *text, size_t len, struct proc_status *out)
 		} else if (key_is(line, klen, "NSpid")) {
 			unsigned long v;
 
-			/* Keep the host PID first and the innermost last even when nested deeper than fits. */
+			/* Keep the host PID first and the innermost last even when nested deeper
+			 * than fits. */
 			out->nnspid = 0;
 			for (;;) {
 				skip_blank(&p, end);
@@ -253,7 +255,7 @@ static int cg_paths_cb(const struct cgroup_entry *e, void *arg)
 int procfs__parse_cgroup(const char *text, size_t len, char *v2path, size_t size, char *sdpath,
 			 size_t sdsize)
 {
-	struct cg_paths c = { v2path, sdpath, size, sdsize, 0 };
+	struct cg_paths c = {v2path, sdpath, size, sdsize, 0};
 
 	if (v2path && size)
 		v2path[0] = '\0';
@@ -572,7 +574,7 @@ static int host_pid_cb(int pid, void *arg)
 
 int procfs__host_pid(int ref_pid, int ns_pid)
 {
-	struct host_pid_ctx c = { .ns_pid = ns_pid };
+	struct host_pid_ctx c = {.ns_pid = ns_pid};
 	char path[64];
 
 	if (ref_pid <= 0 || ns_pid <= 0)

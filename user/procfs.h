@@ -14,27 +14,27 @@
 
 #include <stddef.h>
 
-#define PROC_STATUS_MAX_GROUPS	64
-#define PROC_STATUS_MAX_NSPID	8
+#define PROC_STATUS_MAX_GROUPS 64
+#define PROC_STATUS_MAX_NSPID  8
 /* Bounds of the whole-/proc scans: no host has more, a hostile one must not loop us forever. */
-#define PROCFS_MAX_PIDS		(4 * 1024 * 1024)
-#define PROCFS_MAX_FDS_PER_PID	65536
+#define PROCFS_MAX_PIDS	       (4 * 1024 * 1024)
+#define PROCFS_MAX_FDS_PER_PID 65536
 
 struct proc_status {
-	char name[16];			/* as printed by the kernel (escaped), truncated */
+	char name[16]; /* as printed by the kernel (escaped), truncated */
 	int tgid, ppid;
-	unsigned int uid[4], gid[4];	/* real, effective, saved, fs */
-	int ngroups;			/* entries valid in groups[] */
+	unsigned int uid[4], gid[4]; /* real, effective, saved, fs */
+	int ngroups;		     /* entries valid in groups[] */
 	unsigned int groups[PROC_STATUS_MAX_GROUPS];
-	int groups_truncated;		/* more supplementary groups than fit */
+	int groups_truncated;		  /* more supplementary groups than fit */
 	int nspid[PROC_STATUS_MAX_NSPID]; /* NSpid: host first, innermost last */
 	int nnspid;
 };
 
 /* One line of /proc/PID/cgroup: "hierarchy-ID:controller-list:path". */
 struct cgroup_entry {
-	int hier;			/* 0 for the v2 unified line */
-	char controllers[128];		/* "" for v2, "memory", "cpu,cpuacct", "name=systemd" */
+	int hier;	       /* 0 for the v2 unified line */
+	char controllers[128]; /* "" for v2, "memory", "cpu,cpuacct", "name=systemd" */
 	char path[512];
 };
 
@@ -66,14 +66,15 @@ int procfs__parse_socket_link(const char *link, unsigned long *inode);
 /* Reads /proc/PID/<file> into buf (NUL-terminated, at most size-1 bytes). Returns the length. */
 long procfs__read(int pid, const char *file, char *buf, size_t size);
 int procfs__status(int pid, struct proc_status *out);
-int procfs__cmdline(int pid, char *buf, size_t size);	/* returns the length */
-int procfs__exe(int pid, char *buf, size_t size);	/* readlink /proc/PID/exe */
+int procfs__cmdline(int pid, char *buf, size_t size); /* returns the length */
+int procfs__exe(int pid, char *buf, size_t size);     /* readlink /proc/PID/exe */
 int procfs__comm(int pid, char *buf, size_t size);
 int procfs__cgroup_v2_path(int pid, char *buf, size_t size);
 /* The .service/.scope unit of pid, "" (and 0) when it has none. */
 int procfs__unit(int pid, char *buf, size_t size);
 
-/* Iterate all numeric /proc entries: calls fn(pid, arg); stops when fn returns non-zero (returned). */
+/* Iterate all numeric /proc entries: calls fn(pid, arg); stops when fn returns non-zero (returned).
+ */
 int procfs__for_each_pid(int (*fn)(int pid, void *arg), void *arg);
 /* 1 when pids a and b share the namespace ns ("net", "pid", "mnt"), 0 if not, or -errno. */
 int procfs__same_ns(int a, int b, const char *ns);

@@ -16,7 +16,7 @@
 #define SAVED_GROUPS_MAX 1024
 
 struct rootfs {
-	int dirfd;	/* O_PATH fd of the root */
+	int dirfd; /* O_PATH fd of the root */
 	int host;
 	int has_cred;
 	struct rootfs_cred cred;
@@ -316,8 +316,8 @@ int rootfs__glob(const struct rootfs *fs, const char *pattern, char ***out, int 
 			continue;
 		if (fnmatch(base, de->d_name, FNM_PERIOD))
 			continue;
-		if (asprintf(&list[n], "%s%s%s", slash ? dir : "", slash && strcmp(dir, "/") ? "/" : "",
-			     de->d_name) < 0) {
+		if (asprintf(&list[n], "%s%s%s", slash ? dir : "",
+			     slash && strcmp(dir, "/") ? "/" : "", de->d_name) < 0) {
 			list[n] = NULL;
 			break;
 		}

@@ -60,7 +60,8 @@ enum cause rules__cause_of(const struct event *ev)
 		/* A SYN unanswered for a second: nginx will give up on its timer (504). */
 		return CAUSE_UPSTREAM_CONNECT_TIMEOUT;
 	case NGX502_EV_CONNECT_ABORT:
-		/* nginx closed a socket still in SYN_SENT: its timer fired only if SYNs went unanswered. */
+		/* nginx closed a socket still in SYN_SENT: its timer fired only if SYNs went
+		 * unanswered. */
 		return ev->retrans > 0 ? CAUSE_UPSTREAM_CONNECT_TIMEOUT : CAUSE_NONE;
 	case NGX502_EV_SOCKET_ERR:
 		return (ev->err == EMFILE || ev->err == ENFILE) ? CAUSE_FD_EXHAUSTED : CAUSE_NONE;

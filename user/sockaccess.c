@@ -18,12 +18,12 @@
 #include <unistd.h>
 #include "sockaccess.h"
 
-#define ACL_TAG_USER_OBJ	0x01
-#define ACL_TAG_USER		0x02
-#define ACL_TAG_GROUP_OBJ	0x04
-#define ACL_TAG_GROUP		0x08
-#define ACL_TAG_MASK		0x10
-#define ACL_TAG_OTHER		0x20
+#define ACL_TAG_USER_OBJ  0x01
+#define ACL_TAG_USER	  0x02
+#define ACL_TAG_GROUP_OBJ 0x04
+#define ACL_TAG_GROUP	  0x08
+#define ACL_TAG_MASK	  0x10
+#define ACL_TAG_OTHER	  0x20
 
 static int in_group(const struct proc_status *who, unsigned int gid)
 {
@@ -48,8 +48,8 @@ static unsigned int le32(const unsigned char *p)
 }
 
 /* The POSIX.1e access check, as the kernel's posix_acl_permission() does it. */
-int sockstate__acl_allows(const void *xattr, size_t len, unsigned int owner, unsigned int group,
-			  const struct proc_status *who, int want)
+int sockaccess__acl_allows(const void *xattr, size_t len, unsigned int owner, unsigned int group,
+			   const struct proc_status *who, int want)
 {
 	const unsigned char *a = xattr;
 	int user_obj = -1, group_obj = -1, other = -1, mask = 7, matched = 0;
@@ -112,8 +112,8 @@ static int mode_allows(const struct stat *st, const struct proc_status *who, int
 }
 
 /* stat and ACL of one path through a single O_PATH descriptor, so both describe the same file. */
-static int inspect(const struct rootfs *fs, const char *path, struct stat *st, const
-		   struct proc_status *who, int want, int *allowed, int *acl)
+static int inspect(const struct rootfs *fs, const char *path, struct stat *st,
+		   const struct proc_status *who, int want, int *allowed, int *acl)
 {
 	unsigned char xattr[4096];
 	char fdpath[64];
@@ -137,7 +137,7 @@ static int inspect(const struct rootfs *fs, const char *path, struct stat *st, c
 		*allowed = 1;
 		return 0;
 	}
-	r = n > 0 ? sockstate__acl_allows(xattr, n, st->st_uid, st->st_gid, who, want) : -EINVAL;
+	r = n > 0 ? sockaccess__acl_allows(xattr, n, st->st_uid, st->st_gid, who, want) : -EINVAL;
 	if (r >= 0) {
 		*acl = 1;
 		*allowed = r;
@@ -163,7 +163,7 @@ static int parse_id(const char *s, const char *end, unsigned int *out)
 	return 0;
 }
 
-int sockstate__id_name(const char *text, size_t len, unsigned int id, char *buf, size_t size)
+int sockaccess__parse_id_name(const char *text, size_t len, unsigned int id, char *buf, size_t size)
 {
 	size_t off = 0, llen;
 	const char *line;
@@ -201,29 +201,37 @@ int sockstate__id_name(const char *text, size_t len, unsigned int id, char *buf,
 }
 
 /* Names as the process sees them: its root's /etc files first, the host's NSS only on the host. */
-static void id_lookup(const struct rootfs *fs, int is_group, unsigned int id, char *buf,
-		      size_t size)
+int sockaccess__id_name(const struct rootfs *fs, int is_group, unsigned int id, char *buf,
+			size_t size)
 {
 	char *text = NULL, nss[4096];
 	long n;
 
-	n = rootfs__read_file(fs, is_group ? "/etc/group" : "/etc/passwd", 1 << 20, &text);
+	if (!buf || !size)
+		return -EINVAL;
+	buf[0] = '\0';
+	n = fs ? rootfs__read_file(fs, is_group ? "/etc/group" : "/etc/passwd", 1 << 20, &text)
+	       : -EINVAL;
 	if (n >= 0)
-		sockstate__id_name(text, n, id, buf, size);
+		sockaccess__parse_id_name(text, n, id, buf, size);
 	free(text);
-	if (buf[0] || !rootfs__is_host(fs))
-		return;
-	if (is_group) {
-		struct group gr, *res = NULL;
+	if (!buf[0] && fs && rootfs__is_host(fs)) {
+		if (is_group) {
+			struct group gr, *res = NULL;
 
-		if (!getgrgid_r(id, &gr, nss, sizeof(nss), &res) && res)
-			snprintf(buf, size, "%s", res->gr_name);
-	} else {
-		struct passwd pw, *res = NULL;
+			if (!getgrgid_r(id, &gr, nss, sizeof(nss), &res) && res)
+				snprintf(buf, size, "%s", res->gr_name);
+		} else {
+			struct passwd pw, *res = NULL;
 
-		if (!getpwuid_r(id, &pw, nss, sizeof(nss), &res) && res)
-			snprintf(buf, size, "%s", res->pw_name);
+			if (!getpwuid_r(id, &pw, nss, sizeof(nss), &res) && res)
+				snprintf(buf, size, "%s", res->pw_name);
+		}
 	}
+	if (buf[0])
+		return 0;
+	snprintf(buf, size, "%u", id);
+	return -ENOENT;
 }
 
 static void set_result(const struct rootfs *fs, struct sock_access *out, int verdict,
@@ -236,12 +244,15 @@ static void set_result(const struct rootfs *fs, struct sock_access *out, int ver
 	out->uid = st->st_uid;
 	out->gid = st->st_gid;
 	out->mode = st->st_mode;
-	id_lookup(fs, 0, st->st_uid, out->owner, sizeof(out->owner));
-	id_lookup(fs, 1, st->st_gid, out->group, sizeof(out->group));
+	/* "" where the name is unknown */
+	if (sockaccess__id_name(fs, 0, st->st_uid, out->owner, sizeof(out->owner)))
+		out->owner[0] = '\0';
+	if (sockaccess__id_name(fs, 1, st->st_gid, out->group, sizeof(out->group)))
+		out->group[0] = '\0';
 }
 
-int sockstate__unix_access(const struct rootfs *fs, const char *path, const struct proc_status *who,
-			   struct sock_access *out)
+int sockaccess__unix_access(const struct rootfs *fs, const char *path,
+			    const struct proc_status *who, struct sock_access *out)
 {
 	char cur[sizeof(out->path)] = "/";
 	size_t clen = 1;
@@ -299,9 +310,20 @@ int sockstate__unix_access(const struct rootfs *fs, const char *path, const stru
 	return 0;
 }
 
-const char *sockstate__describe_mode(const struct sock_access *a, char *buf, size_t size)
+const char *sockaccess__owner(const struct sock_access *a, int is_group, char *buf, size_t size)
 {
-	char u[16], g[16];
+	const char *name = is_group ? a->group : a->owner;
+
+	if (name[0])
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%u", is_group ? a->gid : a->uid);
+	return buf;
+}
+
+const char *sockaccess__describe_mode(const struct sock_access *a, char *buf, size_t size)
+{
+	char u[sizeof(a->owner)], g[sizeof(a->group)];
 
 	if (!buf || !size)
 		return "";
@@ -309,25 +331,7 @@ const char *sockstate__describe_mode(const struct sock_access *a, char *buf, siz
 		buf[0] = '\0';
 		return buf;
 	}
-	snprintf(u, sizeof(u), "%u", a->uid);
-	snprintf(g, sizeof(g), "%u", a->gid);
-	snprintf(buf, size, "%04o %s:%s%s", a->mode & 07777, a->owner[0] ? a->owner : u,
-		 a->group[0] ? a->group : g, a->acl ? " +acl" : "");
+	snprintf(buf, size, "%04o %s:%s%s", a->mode & 07777, sockaccess__owner(a, 0, u, sizeof(u)),
+		 sockaccess__owner(a, 1, g, sizeof(g)), a->acl ? " +acl" : "");
 	return buf;
-}
-
-const char *sockstate__verdict_name(int verdict)
-{
-	static const char *const names[] = {
-		[SOCK_ACCESS_OK] = "ok",
-		[SOCK_ACCESS_MISSING] = "missing",
-		[SOCK_ACCESS_NOT_SOCKET] = "not_socket",
-		[SOCK_ACCESS_NO_WRITE] = "no_write",
-		[SOCK_ACCESS_DIR_NO_SEARCH] = "dir_no_search",
-		[SOCK_ACCESS_PARENT_MISSING] = "parent_missing",
-	};
-
-	if (verdict < 0 || verdict >= (int)(sizeof(names) / sizeof(names[0])))
-		return "unknown";
-	return names[verdict];
 }

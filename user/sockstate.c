@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include "sockstate.h"
 
-#define LINE_BUF	65536
-#define MAX_TOKENS	12
+#define LINE_BUF   65536
+#define MAX_TOKENS 12
 
 /* Splits on blanks; returns how many tokens were found (at most max). */
 static int tokenize(const char *line, size_t len, const char **tok, size_t *tlen, int max)
@@ -322,7 +322,7 @@ static int collect_unix(const char *line, size_t len, void *arg)
 
 int sockstate__tcp_listeners(int netns_pid, struct sock_listener *out, int max)
 {
-	struct collect_ctx c = { .out = out, .state = TCP_STATE_LISTEN };
+	struct collect_ctx c = {.out = out, .state = TCP_STATE_LISTEN};
 	int err;
 
 	if (!out || max < 0)
@@ -344,7 +344,7 @@ int sockstate__tcp_listeners(int netns_pid, struct sock_listener *out, int max)
 
 int sockstate__unix_listeners(int netns_pid, struct sock_listener *out, int max)
 {
-	struct collect_ctx c = { .out = out, .listening_only = 1 };
+	struct collect_ctx c = {.out = out, .listening_only = 1};
 	int err;
 
 	if (!out || max < 0)
@@ -359,15 +359,15 @@ int sockstate__unix_listeners(int netns_pid, struct sock_listener *out, int max)
 	return c.n;
 }
 
-static const unsigned char v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+static const unsigned char v4mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 static const unsigned char any_addr[16];
 
 struct find_ctx {
-	int family;			/* of the target, after unmapping */
+	int family; /* of the target, after unmapping */
 	unsigned char addr[16];
 	unsigned short port;
 	int v6_takes_v4;
-	int sock_family;		/* the table being read */
+	int sock_family; /* the table being read */
 	int best;
 	struct sock_listener found, cur;
 };
@@ -378,7 +378,9 @@ static int listener_score(const struct find_ctx *c, const struct sock_listener *
 		return 0;
 	if (c->family == AF_INET) {
 		if (l->family == AF_INET)
-			return !memcmp(l->addr, c->addr, 4) ? 4 : !memcmp(l->addr, any_addr, 4) ? 3 : 0;
+			return !memcmp(l->addr, c->addr, 4)    ? 4
+			       : !memcmp(l->addr, any_addr, 4) ? 3
+							       : 0;
 		if (!memcmp(l->addr, v4mapped_prefix, 12) && !memcmp(l->addr + 12, c->addr, 4))
 			return 4;
 		return !memcmp(l->addr, any_addr, 16) && c->v6_takes_v4 ? 2 : 0;
@@ -424,8 +426,9 @@ int sockstate__find_tcp_listener(int netns_pid, int family, const unsigned char 
 	} else {
 		memcpy(c->addr, addr, family == AF_INET ? 4 : 16);
 	}
-	c->v6_takes_v4 = !(sockstate__sysctl_netns(netns_pid, "net.ipv6.bindv6only", val,
-						   sizeof(val)) > 0 && val[0] == '1');
+	c->v6_takes_v4 =
+		!(sockstate__sysctl_netns(netns_pid, "net.ipv6.bindv6only", val, sizeof(val)) > 0 &&
+		  val[0] == '1');
 	c->sock_family = AF_INET;
 	if (c->family == AF_INET)
 		err = net_table_lines(netns_pid, "tcp", find_cb, c);
@@ -464,7 +467,7 @@ static int unix_find_cb(const char *line, size_t len, void *arg)
 
 int sockstate__unix_path_listening(int netns_pid, const char *path, struct sock_listener *out)
 {
-	struct unix_find_ctx c = { .path = path };
+	struct unix_find_ctx c = {.path = path};
 
 	if (!path || !path[0])
 		return 0;
@@ -510,7 +513,7 @@ static int tw_cb(const char *line, size_t len, void *arg)
 int sockstate__time_wait_count(int netns_pid, int family, const unsigned char *addr,
 			       unsigned short port)
 {
-	struct tw_ctx c = { .family = family, .port = port, .any_addr = !addr };
+	struct tw_ctx c = {.family = family, .port = port, .any_addr = !addr};
 	int err;
 
 	if (family != AF_INET && family != AF_INET6)
@@ -533,11 +536,6 @@ int sockstate__time_wait_count(int netns_pid, int family, const unsigned char *a
 }
 
 /* ---- sysctls: read by procfs, named here for the callers that look at sockets ---- */
-
-int sockstate__sysctl(const char *name, char *buf, size_t size)
-{
-	return procfs__sysctl(0, name, buf, size);
-}
 
 int sockstate__sysctl_netns(int pid, const char *name, char *buf, size_t size)
 {
@@ -572,9 +570,4 @@ int sockstate__port_range_netns(int pid, int *lo, int *hi)
 	int n = sockstate__sysctl_netns(pid, "net.ipv4.ip_local_port_range", val, sizeof(val));
 
 	return n < 0 ? n : sockstate__parse_port_range(val, lo, hi);
-}
-
-int sockstate__port_range(int *lo, int *hi)
-{
-	return sockstate__port_range_netns(0, lo, hi);
 }

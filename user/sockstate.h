@@ -2,8 +2,8 @@
 /*
  * Socket state that turns a failed upstream connect into evidence: who
  * listens where (/proc/PID/net/{tcp,tcp6,unix}), how many TIME_WAIT sockets
- * point at an upstream, the sysctls that bound queues and ports, and why a
- * worker with given credentials can or cannot connect to a unix socket path.
+ * point at an upstream, and the sysctls that bound queues and ports. Why a
+ * worker can or cannot connect to a unix socket path is sockaccess.h.
  *
  * Parsers work on one line or on a whole text and are pure; the live readers
  * stream the /proc tables through a fixed buffer (tens of thousands of
@@ -24,38 +24,39 @@
 #include <stddef.h>
 #include "procfs.h"
 #include "rootfs.h"
-#include "sockaccess.h" /* unix socket access, part of this API */
+/* struct sock_access users that include only this header: facts.h, fix_unix.c, tests. */
+#include "sockaccess.h"
 
-#define SOCKSTATE_MAX_SOCKETS	65536
-#define SOCKSTATE_MAX_LINES	(4 * 1024 * 1024)
+#define SOCKSTATE_MAX_SOCKETS 65536
+#define SOCKSTATE_MAX_LINES   (4 * 1024 * 1024)
 
 /* TCP states as numbered in /proc/net/tcp (include/net/tcp_states.h). */
-#define TCP_STATE_ESTABLISHED	0x01
-#define TCP_STATE_SYN_SENT	0x02
-#define TCP_STATE_TIME_WAIT	0x06
-#define TCP_STATE_LISTEN	0x0A
+#define TCP_STATE_ESTABLISHED 0x01
+#define TCP_STATE_TIME_WAIT   0x06
+#define TCP_STATE_LISTEN      0x0A
 /* /proc/net/unix Flags bit of a listening socket (__SO_ACCEPTCON). */
-#define UNIX_FLAG_ACCEPTCON	0x10000
+#define UNIX_FLAG_ACCEPTCON 0x10000
 
 struct sock_listener {
-	int family;			/* 2 (AF_INET), 10 (AF_INET6), 1 (AF_UNIX) */
-	unsigned char addr[16];		/* network byte order; IPv4 in the first 4 bytes */
-	unsigned short port;		/* host byte order */
+	int family;		/* 2 (AF_INET), 10 (AF_INET6), 1 (AF_UNIX) */
+	unsigned char addr[16]; /* network byte order; IPv4 in the first 4 bytes */
+	unsigned short port;	/* host byte order */
 	unsigned long inode;
-	char path[108];			/* unix: as bound ("@name" for abstract) */
-	int pid;			/* lowest PID holding it, 0 if unknown */
+	char path[108]; /* unix: as bound ("@name" for abstract) */
+	int pid;	/* lowest PID holding it, 0 if unknown */
 	char comm[16];
-	char unit[128];			/* systemd .service/.scope of pid, "" if none */
+	char unit[128]; /* systemd .service/.scope of pid, "" if none */
 	/* Filled by the parsers, for callers that look at more than listeners: */
-	int state;			/* TCP_STATE_*, or the unix St column */
-	unsigned int uid;		/* tcp: owner uid column */
-	unsigned char raddr[16];	/* tcp: remote address and port */
+	int state;		 /* TCP_STATE_*, or the unix St column */
+	unsigned int uid;	 /* tcp: owner uid column */
+	unsigned char raddr[16]; /* tcp: remote address and port */
 	unsigned short rport;
-	int type;			/* unix: 1 stream, 2 dgram, 5 seqpacket */
-	unsigned int flags;		/* unix: Flags column */
+	int type;	    /* unix: 1 stream, 2 dgram, 5 seqpacket */
+	unsigned int flags; /* unix: Flags column */
 };
 
-/* One line of /proc/net/tcp (family 2) or tcp6 (family 10) / unix. 0, or -EINVAL (header, garbage). */
+/* One line of /proc/net/tcp (family 2) or tcp6 (family 10) / unix. 0, or -EINVAL (header, garbage).
+ */
 int sockstate__parse_tcp_line(const char *line, size_t len, int family, struct sock_listener *out);
 int sockstate__parse_unix_line(const char *line, size_t len, struct sock_listener *out);
 /* Whole tables: fills up to max entries, returns how many. state_filter -1 takes all states. */
@@ -74,24 +75,20 @@ int sockstate__unix_listeners(int netns_pid, struct sock_listener *out, int max)
  */
 int sockstate__find_tcp_listener(int netns_pid, int family, const unsigned char *addr,
 				 unsigned short port, struct sock_listener *out);
-/* Is a listening unix socket bound at path (in netns of pid)? 1 yes (out filled if not NULL), 0 no. */
+/* Is a listening unix socket bound at path (in netns of pid)? 1 yes (out filled if not NULL), 0 no.
+ */
 int sockstate__unix_path_listening(int netns_pid, const char *path, struct sock_listener *out);
 /* TIME_WAIT sockets whose remote end is family/addr/port (addr NULL or port 0: any). */
 int sockstate__time_wait_count(int netns_pid, int family, const unsigned char *addr,
 			       unsigned short port);
 
 /*
- * sysctl by dotted name ("net.core.somaxconn") from the tool's /proc/sys.
- * The value without its trailing newline; returns the length or -errno.
- */
-int sockstate__sysctl(const char *name, char *buf, size_t size);
-/*
- * The same, as seen in the network namespace of pid (net.* sysctls are per
- * namespace): a short-lived child joins that namespace to read it.
+ * sysctl by dotted name ("net.core.somaxconn") as seen in the network
+ * namespace of pid (net.* sysctls are per namespace; 0: the tool's own). The
+ * value without its trailing newline; returns the length or -errno.
  */
 int sockstate__sysctl_netns(int pid, const char *name, char *buf, size_t size);
-/* net.ipv4.ip_local_port_range of the tool's namespace / of pid's. */
-int sockstate__port_range(int *lo, int *hi);
+/* net.ipv4.ip_local_port_range of pid's network namespace (0: the tool's). */
 int sockstate__port_range_netns(int pid, int *lo, int *hi);
 int sockstate__parse_port_range(const char *text, int *lo, int *hi);
 

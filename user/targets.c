@@ -10,7 +10,7 @@
 
 struct targets {
 	int n;
-	int dropped;		/* processes left out: the table was full of live ones */
+	int dropped; /* processes left out: the table was full of live ones */
 	int first_dropped;
 	struct target_proc procs[TARGETS_MAX];
 };
@@ -101,7 +101,8 @@ static struct target_proc *add(struct targets *t, int pid, int master, int role)
 		p->ns_pid = ps.nspid[ps.nnspid - 1];
 	if (!container__of_pid(pid, &cid)) {
 		p->runtime = cid.runtime;
-		snprintf(p->container, sizeof(p->container), "%s", cid.id[0] ? cid.id : cid.pod_uid);
+		snprintf(p->container, sizeof(p->container), "%s",
+			 cid.id[0] ? cid.id : cid.pod_uid);
 	}
 	return p;
 }
@@ -144,7 +145,7 @@ static int add_children(struct children_ctx *c)
 
 static int add_family(struct targets *t, int master)
 {
-	struct children_ctx c = { t, master };
+	struct children_ctx c = {t, master};
 
 	if (!add(t, master, master, ROLE_MASTER))
 		return -ENOSPC;
@@ -195,7 +196,7 @@ int targets__discover(struct targets *t)
 
 int targets__discover_in(struct targets *t, int (*keep)(int pid, void *arg), void *arg)
 {
-	struct discover_ctx c = { t, keep, arg };
+	struct discover_ctx c = {t, keep, arg};
 
 	procfs__for_each_pid(add_if_master, &c);
 	return targets__nmasters_alive(t);
@@ -214,10 +215,10 @@ int targets__host_pid(const struct targets *t, int master, int ns_pid)
 		if (!p->alive || (master && p->master != master))
 			continue;
 		if (!p->ns_pid && p->pid == ns_pid)
-			return ns_pid;	/* a host nginx: its number is the host's */
+			return ns_pid; /* a host nginx: its number is the host's */
 		if (p->ns_pid == ns_pid) {
 			if (found && found != p->pid)
-				return ns_pid;	/* two containers have it: cannot tell */
+				return ns_pid; /* two containers have it: cannot tell */
 			found = p->pid;
 		}
 	}

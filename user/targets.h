@@ -15,15 +15,15 @@
 enum target_role { ROLE_MASTER = 1, ROLE_WORKER, ROLE_OTHER };
 
 struct target_proc {
-	int pid;		/* host pid */
-	int master;		/* host pid of its master (itself for a master) */
+	int pid;    /* host pid */
+	int master; /* host pid of its master (itself for a master) */
 	int role;
 	int alive;
-	char exe[256];		/* /proc/PID/exe at the time it was found */
+	char exe[256]; /* /proc/PID/exe at the time it was found */
 	unsigned long long exe_ino, exe_dev;
-	int ns_pid;		/* its pid in its own pid namespace; 0 when that is the host's */
-	int runtime;		/* enum container_runtime; 0 when in no container */
-	char container[80];	/* container id, or the pod uid when only the pod is known; "" */
+	int ns_pid;	    /* its pid in its own pid namespace; 0 when that is the host's */
+	int runtime;	    /* enum container_runtime; 0 when in no container */
+	char container[80]; /* container id, or the pod uid when only the pod is known; "" */
 };
 
 struct targets;

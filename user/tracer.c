@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +18,16 @@
 #include "ngx502.h"
 #include "ngx502.skel.h"
 #include "nginxelf.h"
-#include "clock.h"
+#include "timing.h"
 #include "tracer.h"
 
-#define MAX_BINARIES	16
-#define ROOT_BINARIES	4	/* of them, for trusted ones: a user's copies can't take all */
-#define MAX_PROBES	32
-#define TRACEFS		"/sys/kernel/tracing"
-#define UPROBE_FUNC	"ngx_log_error_core"
+#define MAX_BINARIES  16
+#define ROOT_BINARIES 4 /* of them, for trusted ones: a user's copies can't take all */
+#define MAX_PROBES    32
+#define TRACEFS	      "/sys/kernel/tracing"
+#define UPROBE_FUNC   "ngx_log_error_core"
 
-struct target {
-	__u32 master;
-	__u32 flags;
-};
+_Static_assert(sizeof(struct ngx502_target) == 8, "ngx502_target layout changed: DIR/targets too");
 
 #define LINKS_PER_BINARY (2 + NGINXELF_MAX_SITES)
 
@@ -59,6 +57,28 @@ struct tracer {
 	char *probe_names[MAX_PROBES + MAX_BINARIES * LINKS_PER_BINARY];
 	int nprobes;
 };
+
+/* A warning: to the caller's on_warning, else on stderr. */
+static void warn(const struct tracer *tr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void warn(const struct tracer *tr, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (tr->opts.on_warning)
+		tr->opts.on_warning(tr->opts.ctx, msg);
+	else
+		fprintf(stderr, "warning: %s\n", msg);
+	free(msg);
+}
 
 static void add_probe_name(struct tracer *tr, const char *fmt, const char *arg)
 {
@@ -147,9 +167,12 @@ static int attach_prog(struct tracer *tr, struct bpf_program *prog, const char *
 	link = bpf_program__attach(prog);
 	if (!link) {
 		err = -errno;
-		fprintf(stderr, "%s: failed to attach %s: %s\n", required ? "error" : "warning", what,
-			strerror(-err));
-		return required ? err : 0;
+		if (!required) {
+			warn(tr, "failed to attach %s: %s", what, strerror(-err));
+			return 0;
+		}
+		fprintf(stderr, "error: failed to attach %s: %s\n", what, strerror(-err));
+		return err;
 	}
 	tr->links[tr->nlinks++] = link;
 	add_probe_name(tr, "%s", what);
@@ -165,7 +188,8 @@ static int attach_syscalls(struct tracer *tr)
 		return 0;
 	err = ensure_tracefs(tr);
 	if (err) {
-		fprintf(stderr, "error: failed to mount tracefs at %s: %s\n", TRACEFS, strerror(-err));
+		fprintf(stderr, "error: failed to mount tracefs at %s: %s\n", TRACEFS,
+			strerror(-err));
 		return err;
 	}
 	err = attach_prog(tr, s->progs.handle_sys_enter_connect,
@@ -200,7 +224,7 @@ static void handle_lost(void *ctx, int cpu, __u64 count)
 
 struct tracer *tracer__new(const struct tracer_opts *opts)
 {
-	struct perf_buffer_opts pb_opts = { .sz = sizeof(pb_opts) };
+	struct perf_buffer_opts pb_opts = {.sz = sizeof(pb_opts)};
 	struct btf_file vmlinux = {};
 	struct tracer *tr;
 	struct ngx502_bpf *s;
@@ -229,7 +253,7 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	have_reset = kernel_has_tracepoint(&vmlinux, "tcp_receive_reset");
 	have_signal = kernel_has_tracepoint(&vmlinux, "signal_generate");
 
-	clock__phase("probe kernel");
+	timing__phase("probe kernel");
 	/* open */
 	s = ngx502_bpf__open();
 	if (!s) {
@@ -243,58 +267,66 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	s->rodata->auto_discover = opts->auto_discover;
 	s->rodata->filter_cgroup = opts->ncgroup_ids > 0;
 	s->rodata->sock_probes = true;
+	s->rodata->abandon_min_ms = NGX502_ABANDON_MIN_MS;
 	if (!have_retrans) {
 		bpf_program__set_autoload(s->progs.handle_tcp_retransmit_skb, false);
-		fprintf(stderr, "warning: the kernel has no tcp:tcp_retransmit_skb tracepoint: "
-				"unanswered SYNs are seen only when nginx gives up\n");
+		warn(tr, "the kernel has no tcp:tcp_retransmit_skb tracepoint: unanswered SYNs are "
+			 "seen only when nginx gives up");
 	}
 	if (!have_reset) {
 		bpf_program__set_autoload(s->progs.handle_tcp_receive_reset, false);
-		fprintf(stderr, "warning: the kernel has no tcp:tcp_receive_reset tracepoint "
-				"(Linux < 4.15): upstream resets come from the error log only\n");
+		warn(tr, "the kernel has no tcp:tcp_receive_reset tracepoint (Linux < 4.15): "
+			 "upstream resets come from the error log only");
 	}
-	if (have_signal && libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, NULL) <= 0) {
+	if (have_signal &&
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_loop, NULL) <= 0) {
 		have_signal = false;
-		fprintf(stderr, "warning: the kernel has no bpf_loop() helper (Linux < 5.17): "
-				"killed backends are not seen\n");
+		warn(tr, "the kernel has no bpf_loop() helper (Linux < 5.17): killed backends are "
+			 "not seen");
 	} else if (!have_signal) {
 		bpf_program__set_autoload(s->progs.handle_signal_generate, false);
-		fprintf(stderr, "warning: the kernel has no signal:signal_generate tracepoint: "
-				"killed backends are not seen\n");
+		warn(tr, "the kernel has no signal:signal_generate tracepoint: killed backends are "
+			 "not seen");
 	}
 
-	clock__phase("open");
+	timing__phase("open");
 	/* load */
 	err = ngx502_bpf__load(s);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
-			fprintf(stderr, "error: failed to load BPF programs: %s: run as root "
-					"(needs CAP_BPF and CAP_PERFMON)\n", strerror(-err));
+			fprintf(stderr,
+				"error: failed to load BPF programs: %s: run as root "
+				"(needs CAP_BPF and CAP_PERFMON)\n",
+				strerror(-err));
 		else
-			fprintf(stderr, "error: failed to load BPF programs: %s "
-					"(run with -v for the verifier log)\n", strerror(-err));
+			fprintf(stderr,
+				"error: failed to load BPF programs: %s "
+				"(run with -v for the verifier log)\n",
+				strerror(-err));
 		goto cleanup;
 	}
 
-	clock__phase("load");
+	timing__phase("load");
 	for (int i = 0; i < opts->ncgroup_ids; i++) {
 		__u8 one = 1;
 
 		if (bpf_map__update_elem(s->maps.cgroups, &opts->cgroup_ids[i],
 					 sizeof(opts->cgroup_ids[i]), &one, sizeof(one), BPF_ANY)) {
 			err = -errno;
-			fprintf(stderr, "error: failed to fill the cgroups map: %s\n", strerror(-err));
+			fprintf(stderr, "error: failed to fill the cgroups map: %s\n",
+				strerror(-err));
 			goto cleanup;
 		}
 	}
 	/* attach: the target set first, so no fork is missed */
-	err = attach_prog(tr, s->progs.handle_sched_process_fork, "tp_btf/sched_process_fork", true);
+	err = attach_prog(tr, s->progs.handle_sched_process_fork, "tp_btf/sched_process_fork",
+			  true);
 	if (!err)
-		err = attach_prog(tr, s->progs.handle_sched_process_exec, "tp_btf/sched_process_exec",
-				  true);
+		err = attach_prog(tr, s->progs.handle_sched_process_exec,
+				  "tp_btf/sched_process_exec", true);
 	if (!err)
-		err = attach_prog(tr, s->progs.handle_sched_process_exit, "tp_btf/sched_process_exit",
-				  true);
+		err = attach_prog(tr, s->progs.handle_sched_process_exit,
+				  "tp_btf/sched_process_exit", true);
 	if (!err)
 		err = attach_prog(tr, s->progs.handle_inet_sock_set_state,
 				  "tp_btf/inet_sock_set_state", true);
@@ -316,7 +348,7 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		btf_file__close(&vmlinux);
 		return tr;
 	}
-	clock__phase("attach");
+	timing__phase("attach");
 	tr->pb = perf_buffer__new(bpf_map__fd(s->maps.events), opts->buffer_pages, handle_sample,
 				  handle_lost, tr, &pb_opts);
 	if (!tr->pb) {
@@ -356,7 +388,7 @@ void tracer__free(struct tracer *tr)
 
 int tracer__add_target(struct tracer *tr, int pid, int master)
 {
-	struct target t = { .master = master };
+	struct ngx502_target t = {.master = master};
 	__u32 key = pid;
 
 	if (bpf_map__update_elem(tr->skel->maps.targets, &key, sizeof(key), &t, sizeof(t), BPF_ANY))
@@ -369,7 +401,7 @@ bool tracer__target_refused(const struct tracer *tr, int pid)
 	int fd = bpf_map__fd(tr->skel->maps.targets);
 	unsigned int max = bpf_map__max_entries(tr->skel->maps.targets), n = 0;
 	__u32 key = pid, next;
-	struct target t;
+	struct ngx502_target t;
 
 	if (!bpf_map_lookup_elem(fd, &key, &t))
 		return false;
@@ -381,8 +413,8 @@ bool tracer__target_refused(const struct tracer *tr, int pid)
 	return n >= max;
 }
 
-static int attach_at(struct tracer *tr, struct binary *b, struct bpf_program *prog,
-		     const char *exe, unsigned long off, const char *what)
+static int attach_at(struct tracer *tr, struct binary *b, struct bpf_program *prog, const char *exe,
+		     unsigned long off, const char *what)
 {
 	struct bpf_link *link;
 
@@ -415,28 +447,30 @@ int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint6
 		return -ENOSPC;
 	}
 	b = &tr->bins[tr->nbins++];
-	*b = (struct binary){ .dev = dev, .ino = ino };
+	*b = (struct binary){.dev = dev, .ino = ino};
 
 	err = nginxelf__find(exe, &sites);
 	if (err && !trusted) {
-		fprintf(stderr, "warning: no %s in %s (%s), a binary that is not root's or that "
-				"others may write: host-wide syscall tracepoints stay off for it "
-				"(name its process with --pid to trace it anyway)\n", UPROBE_FUNC,
-			exe, strerror(-err));
+		warn(tr,
+		     "no %s in %s (%s), a binary that is not root's or that others may write: "
+		     "host-wide syscall tracepoints stay off for it (name its process with "
+		     "--pid to trace it anyway)",
+		     UPROBE_FUNC, exe, strerror(-err));
 		return 0;
 	}
 	if (err) {
-		fprintf(stderr, "warning: no %s in %s (%s): using syscall tracepoints for connect "
-				"failures, and the error log file for its lines\n", UPROBE_FUNC, exe,
-			strerror(-err));
+		warn(tr,
+		     "no %s in %s (%s): using syscall tracepoints for connect failures, and "
+		     "the error log file for its lines",
+		     UPROBE_FUNC, exe, strerror(-err));
 		return tr->opts.syscall_probes ? 0 : attach_syscalls(tr);
 	}
 	if (!tr->opts.syscall_probes) {
 		err = attach_at(tr, b, s->progs.handle_ngx_log_error_core, exe, sites.log_core,
 				"uprobe:%s:" UPROBE_FUNC);
 		if (err) {
-			fprintf(stderr, "warning: failed to attach a uprobe to %s: %s: using syscall "
-					"tracepoints\n", exe, strerror(-err));
+			warn(tr, "failed to attach a uprobe to %s: %s: using syscall tracepoints",
+			     exe, strerror(-err));
 			attach_syscalls(tr);
 		}
 	}
@@ -495,25 +529,30 @@ const char *const *tracer__probes(const struct tracer *tr)
 	return tr->probes;
 }
 
-void tracer__counters(const struct tracer *tr, uint64_t *events, uint64_t *drops)
+/* The sum over CPUs of one per-CPU kernel counter (NGX502_STAT_*). */
+static uint64_t stat_sum(const struct tracer *tr, __u32 key, uint64_t *vals, int ncpu)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(tr->skel->maps.stats);
-	uint64_t *vals;
-	__u32 key;
+	uint64_t sum = 0;
 
-	*events = *drops = 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(tr->skel->maps.stats), &key, vals))
+		for (int i = 0; i < ncpu; i++)
+			sum += vals[i];
+	return sum;
+}
+
+void tracer__counters(const struct tracer *tr, struct tracer_counters *c)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	memset(c, 0, sizeof(*c));
 	if (ncpu <= 0)
 		return;
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
 		return;
-	key = NGX502_STAT_EVENTS;
-	if (!bpf_map_lookup_elem(fd, &key, vals))
-		for (int i = 0; i < ncpu; i++)
-			*events += vals[i];
-	key = NGX502_STAT_DROPS;
-	if (!bpf_map_lookup_elem(fd, &key, vals))
-		for (int i = 0; i < ncpu; i++)
-			*drops += vals[i];
+	c->events = stat_sum(tr, NGX502_STAT_EVENTS, vals, ncpu);
+	c->drops = stat_sum(tr, NGX502_STAT_DROPS, vals, ncpu);
+	c->conns_full = stat_sum(tr, NGX502_STAT_CONNS_FULL, vals, ncpu);
 	free(vals);
 }

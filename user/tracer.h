@@ -12,15 +12,22 @@
 #include <stdint.h>
 
 struct tracer_opts {
-	bool auto_discover;	/* the kernel adds every exec of nginx */
-	bool syscall_probes;	/* force the syscall tracepoints instead of the nginx uprobe */
-	int buffer_pages;	/* perf buffer pages per CPU (power of two) */
-	bool no_perf_buffer;	/* --pin: `events` belongs to an outside reader, open nothing on it */
+	bool auto_discover;  /* the kernel adds every exec of nginx */
+	bool syscall_probes; /* force the syscall tracepoints instead of the nginx uprobe */
+	int buffer_pages;    /* perf buffer pages per CPU (power of two) */
+	bool no_perf_buffer; /* --pin: `events` belongs to an outside reader, open nothing on it */
 	/* --container/--cgroup: an exec of nginx in one of these cgroups joins the target set */
 	const uint64_t *cgroup_ids;
 	int ncgroup_ids;
 	void (*on_event)(void *ctx, const void *data, size_t size);
 	void (*on_lost)(void *ctx, uint64_t count);
+	/*
+	 * A warning once the BPF object is open (a tracepoint or helper the kernel
+	 * lacks, a probe that did not attach, an nginx binary without its symbol),
+	 * from tracer__new as well: msg has no "warning: " and no newline. NULL:
+	 * "warning: MSG" on stderr. Errors that make tracer__new fail stay on stderr.
+	 */
+	void (*on_warning)(void *ctx, const char *msg);
 	void *ctx;
 };
 
@@ -63,7 +70,12 @@ struct bpf_link *tracer__link(const struct tracer *tr, int i);
 
 /* Names of the attached probes, NULL-terminated. */
 const char *const *tracer__probes(const struct tracer *tr);
-/* Records sent, and records the kernel could not send (perf buffer full). */
-void tracer__counters(const struct tracer *tr, uint64_t *events, uint64_t *drops);
+struct tracer_counters {
+	uint64_t events;     /* records sent */
+	uint64_t drops;	     /* records the kernel could not send (perf buffer full) */
+	uint64_t conns_full; /* upstream connections whose state could not be created */
+};
+
+void tracer__counters(const struct tracer *tr, struct tracer_counters *c);
 
 #endif /* __TRACER_H */

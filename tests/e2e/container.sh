@@ -30,8 +30,9 @@ ctr_cleanup()
 ctr_require()
 {
 	require_cmd unshare nsenter ip curl "$NGINX_BIN"
-	[ -n "${TEST_CGROUP:-}" ] && [ -d "$TEST_CGROUP" ] ||
+	if [ -z "${TEST_CGROUP:-}" ] || [ ! -d "$TEST_CGROUP" ]; then
 		skip "needs a writable cgroup v2 mount (tests/run found none)"
+	fi
 	CTR_CGROUPS=()
 	trap ctr_cleanup EXIT
 }
@@ -100,10 +101,10 @@ ctr_find_master()
 	local p
 
 	CTR_MASTER=
-	for p in $(cat "$CTR_CG/cgroup.procs"); do
+	while read -r p; do
 		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q '^nginx: master process' &&
 			CTR_MASTER=$p && return 0
-	done
+	done <"$CTR_CG/cgroup.procs"
 	return 1
 }
 
@@ -156,8 +157,10 @@ host_listener_9000()
 expect_container_diag()
 {
 	local pid inner
+	local -a w
 
-	expect_pid_in $(nginx_workers "$CTR_MASTER")
+	mapfile -t w < <(nginx_workers "$CTR_MASTER")
+	expect_pid_in "${w[@]}"
 	pid=$(jq -r .nginx_pid <<<"$DIAG")
 	inner=$(ns_pid "$pid")
 	[ "$inner" != "$pid" ] || fail "worker $pid has the same pid inside: no pid namespace?"
@@ -223,6 +226,7 @@ test_container_id()
 test_container_cgroup()
 {
 	local mount rel m2 d
+	local -a w
 
 	ctr_require
 	ctr_plain c1
@@ -249,16 +253,17 @@ test_container_cgroup()
 		exec nsenter -t "$CTR_INIT" -m -n -p -u "$NGINX_BIN" -c "$d/nginx.conf" -e "$d/error.log"
 	) || fail "cannot start a second nginx in the container"
 	wait_until 5 test -s "$d/nginx.pid" || fail "second nginx wrote no pid file"
-	m2=$(for p in $(cat "$CTR_CG/cgroup.procs"); do
+	m2=$(while read -r p; do
 		[ "$p" != "$CTR_MASTER" ] &&
 			tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q '^nginx: master' && echo "$p"
-	done | head -n 1)
+	done <"$CTR_CG/cgroup.procs" | head -n 1)
 	[ -n "$m2" ] || fail "no second nginx master in $CTR_CG"
 	register_pid "$m2"
 	wait_until 5 nginx_has_workers "$m2" 2 || fail "second nginx has no workers"
 	ctr_http 502 http://127.0.0.1:8090/
 	expect_diag upstream_refused 127.0.0.1:9002
-	expect_pid_in $(nginx_workers "$m2")
+	mapfile -t w < <(nginx_workers "$m2")
+	expect_pid_in "${w[@]}"
 	expect_no_diag upstream_refused "127.0.0.1:$UPORT" 1
 	stop_tracer
 }
@@ -281,7 +286,7 @@ test_container_autodiscovery()
 # the same paths hold a decoy config (proxy_pass to 7777) and a decoy log line.
 test_container_rootfs()
 {
-	local r="$T/root" c="$T/ctr" body line
+	local r="$T/root" c="$T/ctr" body line decoy
 
 	ctr_require
 	mkdir -p "$r/usr" "$r/etc" "$r/dev" "$r/proc" "$r/tmp" "$r$c/tmp" "$r$c/logs" "$c/logs"
@@ -315,7 +320,8 @@ chroot $r $NGINX_BIN -c $c/nginx.conf -e $c/logs/error.log"
 	start_tracer --container "$CTR_ID"
 	expect_ready_container "$CTR_MASTER" "$CTR_ID"
 	# the decoy line lands in the host file while tracing: it must never become a diagnosis
-	cat "$c/logs/error.log" >>"$c/logs/error.log"
+	decoy=$(cat "$c/logs/error.log")
+	printf '%s\n' "$decoy" >>"$c/logs/error.log"
 	ctr_http 502 http://127.0.0.1:8080/
 	expect_diag upstream_refused 127.0.0.1:9000
 	expect_container_diag
@@ -373,7 +379,7 @@ test_container_unknown()
 # naming upstream 7777. The tool must read the container's and never the host's.
 test_container_symlink_escape()
 {
-	local r="$T/root" c="$T/ctr" h="$T/hostside" line
+	local r="$T/root" c="$T/ctr" h="$T/hostside" line decoy
 
 	ctr_require
 	mkdir -p "$r/usr" "$r/etc" "$r/dev" "$r/proc" "$r/tmp" "$r$c/tmp" "$r$c/logs" "$r$h" "$h"
@@ -401,7 +407,9 @@ ln -sf $h/error.log $r$c/logs/error.log
 chroot $r $NGINX_BIN -c $c/nginx.conf -e $c/logs/error.log"
 	start_tracer --container "$CTR_ID"
 	expect_ready_container "$CTR_MASTER" "$CTR_ID"
-	cat "$h/error.log" >>"$h/error.log"	# host decoy lines written while tracing
+	# host decoy lines written while tracing
+	decoy=$(cat "$h/error.log")
+	printf '%s\n' "$decoy" >>"$h/error.log"
 	ctr_http 502 http://127.0.0.1:8080/
 	expect_diag upstream_refused 127.0.0.1:9000
 	expect_diag_logged upstream_refused 127.0.0.1:9000

@@ -46,7 +46,7 @@ test_not_root_one_line()
 
 test_sigkill_leaves_nothing_attached()
 {
-	local before after
+	local before
 
 	stage_refusing_nginx n1
 	before=$(our_progs)

@@ -58,6 +58,7 @@ pinned_ids()
 		PROG_IDS="$PROG_IDS $(bpftool -j link show pinned "$f" | jq -r .prog_id)"
 		LINK_IDS="$LINK_IDS $(bpftool -j link show pinned "$f" | jq -r .id)"
 	done
+	# shellcheck disable=SC2012 # a listing for the message; the pin names are plain words
 	[ -n "$PROG_IDS" ] || fail "no link pinned under $PIN_DIR: $(ls "$PIN_DIR" 2>&1 | tr '\n' ' ')"
 	log "pinned programs:$PROG_IDS; links:$LINK_IDS"
 }
@@ -111,6 +112,7 @@ test_pin_events()
 	start_tracer --pid "$m" --pin "$PIN_DIR"
 	[ -e "$PIN_DIR/events" ] || fail "no $PIN_DIR/events after ready"
 	[ -e "$PIN_DIR/targets" ] || fail "no $PIN_DIR/targets after ready"
+	# shellcheck disable=SC2012 # a listing for the message; the pin names are plain words
 	ls "$PIN_DIR"/link_handle_inet_sock_set_state >/dev/null ||
 		fail "no link_<prog> pins: $(ls "$PIN_DIR" | tr '\n' ' ')"
 	pinned_ids

@@ -27,8 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!event__decode(copy, size, &ev)) {
 		if (strnlen(ev.upstream, sizeof(ev.upstream)) == sizeof(ev.upstream))
 			abort();
-		if (ev.line && (ev.line_len > NGX502_LOG_MAX ||
-				(const uint8_t *)ev.line + ev.line_len > (const uint8_t *)copy + size))
+		if (ev.line &&
+		    (ev.line_len > NGX502_LOG_MAX ||
+		     (const uint8_t *)ev.line + ev.line_len > (const uint8_t *)copy + size))
 			abort();
 		rules__cause_of(&ev);
 		if (ev.line)

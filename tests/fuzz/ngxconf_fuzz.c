@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * libFuzzer entry point for the nginx config text parsers. The first byte
- * picks the parser (plain text or an `nginx -T` dump); every query runs on
- * the result so the lookups see garbage too.
+ * libFuzzer entry point for the nginx config text parser: the input is one
+ * file's text, and every query runs on the result so the lookups see
+ * garbage too.
  *
  *	clang -g -O1 -fsanitize=fuzzer,address,undefined -Iuser \
- *		tests/fuzz/ngxconf_fuzz.c user/ngxconf.c user/rootfs.c -o ngxconf_fuzz
+ *		tests/fuzz/ngxconf_fuzz.c user/ngxconf.c user/ngxconf_query.c user/upstream.c \
+ *		user/arena.c user/rootfs.c -o ngxconf_fuzz
  *	./ngxconf_fuzz -max_total_time=60 tests/fixtures/nginx-conf
  */
 #include <stdint.h>
@@ -26,12 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t k;
 	int i, n, line;
 
-	if (!size)
-		return 0;
-	if (data[0] & 1)
-		c = ngx_conf__parse_dump((const char *)data + 1, size - 1);
-	else
-		c = ngx_conf__parse_text((const char *)data + 1, size - 1, "/fuzz.conf");
+	c = ngx_conf__parse_text((const char *)data, size, "/fuzz.conf");
 	if (!c)
 		return 0;
 	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
@@ -49,7 +45,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = ngx_conf__error_logs(c, paths, levels, 8);
 	for (i = 0; i < n; i++)
 		(void)(strlen(paths[i]) + strlen(levels[i]));
-	ngx_conf__user(c, &s, &f, NULL, &line);
 	for (i = 0; i < ngx_conf__nwarnings(c); i++)
 		(void)strlen(ngx_conf__warning(c, i));
 	ngx_conf__free(c);

@@ -85,7 +85,7 @@ static void check_listeners(int n, int max)
 
 static void fuzz_sockstate(const char *p, size_t n, const char *str)
 {
-	struct proc_status who = { .uid = { 1, 1, 1, 1 }, .ngroups = 2, .groups = { 2, 3 } };
+	struct proc_status who = {.uid = {1, 1, 1, 1}, .ngroups = 2, .groups = {2, 3}};
 	char name[32];
 	int lo, hi, r;
 
@@ -93,10 +93,10 @@ static void fuzz_sockstate(const char *p, size_t n, const char *str)
 	check_listeners(sockstate__parse_tcp(p, n, AF_INET6, TCP_STATE_LISTEN, ls, 32), 32);
 	check_listeners(sockstate__parse_unix(p, n, 0, ls, 32), 32);
 	check_listeners(sockstate__parse_unix(p, n, 1, ls, 4), 4);
-	r = sockstate__acl_allows(p, n, 0, 2, &who, 2);
+	r = sockaccess__acl_allows(p, n, 0, 2, &who, 2);
 	if (r < -EINVAL || r > 1)
 		abort();
-	if (!sockstate__id_name(p, n, 33, name, sizeof(name)) && !FIELD_OK(name))
+	if (!sockaccess__parse_id_name(p, n, 33, name, sizeof(name)) && !FIELD_OK(name))
 		abort();
 	if (!sockstate__parse_port_range(str, &lo, &hi) && (lo > hi || hi > 65535 || lo < 0))
 		abort();

@@ -37,16 +37,16 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 
-#define MAX_CONNS	1024
-#define REQ_MAX		16384
-#define BIG_MAX		(1 << 20)
+#define MAX_CONNS 1024
+#define REQ_MAX	  16384
+#define BIG_MAX	  (1 << 20)
 
 enum mode { M_OK, M_RESET, M_CLOSE, M_HANG, M_BIGHEADER, M_KEEPALIVE, M_GARBAGE };
 
 struct conn {
 	int fd;
-	size_t len;		/* bytes of the current request read so far */
-	long long last_ms;	/* last activity, for keepalive idle closing */
+	size_t len;	   /* bytes of the current request read so far */
+	long long last_ms; /* last activity, for keepalive idle closing */
 	char buf[REQ_MAX];
 };
 
@@ -85,8 +85,8 @@ static int parse_long(const char *s, long min, long max, long *out)
 static int parse_mode(const char *s)
 {
 	static const char *const names[] = {
-		[M_OK] = "ok", [M_RESET] = "reset", [M_CLOSE] = "close",
-		[M_HANG] = "hang", [M_BIGHEADER] = "bigheader", [M_KEEPALIVE] = "keepalive",
+		[M_OK] = "ok",		 [M_RESET] = "reset",	      [M_CLOSE] = "close",
+		[M_HANG] = "hang",	 [M_BIGHEADER] = "bigheader", [M_KEEPALIVE] = "keepalive",
 		[M_GARBAGE] = "garbage",
 	};
 	size_t i;
@@ -157,7 +157,7 @@ static void conn_close(int i, int rst)
 	struct conn *c = conns[i];
 
 	if (rst) {
-		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+		struct linger lg = {.l_onoff = 1, .l_linger = 0};
 
 		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	}
@@ -169,7 +169,7 @@ static void conn_close(int i, int rst)
 /* Write all of buf, waiting up to 2 s for room: the peer is a local nginx. */
 static int write_all(int fd, const char *buf, size_t len)
 {
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
 	ssize_t n;
 
 	while (len) {
@@ -318,11 +318,11 @@ static int serve(int lfd, long lifetime_s)
 	int i, n, r;
 
 	while (!stop && now_ms() < deadline) {
-		pfd[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+		pfd[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
 		for (i = 0, n = 1; i < MAX_CONNS; i++) {
 			if (!conns[i])
 				continue;
-			pfd[n] = (struct pollfd){ .fd = conns[i]->fd, .events = POLLIN };
+			pfd[n] = (struct pollfd){.fd = conns[i]->fd, .events = POLLIN};
 			idx[n++] = i;
 		}
 		r = poll(pfd, n, 100);
@@ -348,7 +348,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	long lifetime = 120, backlog = 128;
 	const char *addr;
 	int opt, lfd, m, err;

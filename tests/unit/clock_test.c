@@ -34,7 +34,7 @@ UNIT_TEST(order_and_resolution_kept)
 
 	clock__init();
 	clock__rfc3339(t, a, sizeof(a));
-	clock__rfc3339(t + 1000, b, sizeof(b));	/* one microsecond later */
+	clock__rfc3339(t + 1000, b, sizeof(b)); /* one microsecond later */
 	CHECK(strcmp(a, b) < 0, "%s is not before %s", a, b);
 	clock__rfc3339(t, b, sizeof(b));
 	CHECK_STR(a, b);

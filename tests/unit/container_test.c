@@ -8,8 +8,8 @@
 #include "../../user/container.h"
 
 #define DOCKER_ID "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b"
-#define CTR_ID "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b"
-#define POD_UID "7e1c2a9b-3d4f-4e5a-8b6c-0d1e2f3a4b5c"
+#define CTR_ID	  "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b"
+#define POD_UID	  "7e1c2a9b-3d4f-4e5a-8b6c-0d1e2f3a4b5c"
 
 /* Parses tests/fixtures/proc/cgroup/<name> from an exact-length, NUL-less heap copy. */
 static int parse_fixture(const char *name, struct container_id *c)
@@ -212,8 +212,8 @@ UNIT_TEST(cgroup_text_garbage)
 
 UNIT_TEST(v2_line_preferred)
 {
-	static const char t[] = "1:name=systemd:/docker/" CTR_ID "\n0::/system.slice/docker-"
-				DOCKER_ID ".scope\n";
+	static const char t[] =
+		"1:name=systemd:/docker/" CTR_ID "\n0::/system.slice/docker-" DOCKER_ID ".scope\n";
 	struct container_id c;
 
 	CHECK_INT(container__parse_cgroup(t, sizeof(t) - 1, &c), 0);
@@ -261,7 +261,8 @@ UNIT_TEST(root_path_is_the_innermost_container)
 	struct container_id c;
 
 	/* the cgroup that holds every process of the container, nested cgroups included */
-	CHECK_INT(container__parse_path("/system.slice/docker-" DOCKER_ID ".scope/init.scope", &c), 0);
+	CHECK_INT(container__parse_path("/system.slice/docker-" DOCKER_ID ".scope/init.scope", &c),
+		  0);
 	CHECK_STR(c.root_path, "/system.slice/docker-" DOCKER_ID ".scope");
 	CHECK_INT(parse_fixture("v2-k8s-containerd-burstable", &c), 0);
 	CHECK_STR(c.root_path, c.cgroup_path);
@@ -269,7 +270,8 @@ UNIT_TEST(root_path_is_the_innermost_container)
 	CHECK_STR(c.root_path, "/docker/" DOCKER_ID "/docker/" CTR_ID);
 	/* conmon beside the container: only the pod is known, its directory is the root */
 	CHECK_INT(parse_fixture("v2-k8s-crio-conmon", &c), 0);
-	CHECK_STR(c.root_path, "/kubepods.slice/kubepods-pod7e1c2a9b_3d4f_4e5a_8b6c_0d1e2f3a4b5c.slice");
+	CHECK_STR(c.root_path,
+		  "/kubepods.slice/kubepods-pod7e1c2a9b_3d4f_4e5a_8b6c_0d1e2f3a4b5c.slice");
 	CHECK_INT(parse_fixture("v1-k8s-cgroupfs", &c), 0);
 	CHECK_STR(c.root_path, "/kubepods/burstable/pod" POD_UID "/" CTR_ID);
 	CHECK_INT(container__parse_path("//docker//ABCDEF0123456789ABCDEF//x", &c), 0);

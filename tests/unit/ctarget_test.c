@@ -7,8 +7,6 @@
 #include "../../user/ctarget.h"
 #include "../../user/targets.h"
 
-#define LINE(s) s, sizeof(s) - 1
-
 #define SCOPE "/system.slice/docker-ab.scope"
 
 UNIT_TEST(path_within)
@@ -17,28 +15,14 @@ UNIT_TEST(path_within)
 	CHECK_INT(ctarget__path_within(SCOPE "/init", SCOPE), 1);
 	CHECK_INT(ctarget__path_within(SCOPE "/init", SCOPE "/"), 1);
 	/* a sibling whose name starts the same is not inside */
-	CHECK_INT(ctarget__path_within("/system.slice/docker-abc.scope", "/system.slice/docker-ab"), 0);
+	CHECK_INT(ctarget__path_within("/system.slice/docker-abc.scope", "/system.slice/docker-ab"),
+		  0);
 	CHECK_INT(ctarget__path_within("/system.slice", "/system.slice/docker-ab.scope"), 0);
 	CHECK_INT(ctarget__path_within("/anything", "/"), 1);
 	CHECK_INT(ctarget__path_within("/", "/"), 1);
 	CHECK_INT(ctarget__path_within("", "/"), 0);
 	CHECK_INT(ctarget__path_within(NULL, "/"), 0);
 	CHECK_INT(ctarget__path_within("/x", NULL), 0);
-}
-
-UNIT_TEST(log_pid)
-{
-	CHECK_INT(ctarget__log_pid(LINE("2024/01/02 03:04:05 [error] 7#7: *1 connect() failed")), 7);
-	CHECK_INT(ctarget__log_pid(LINE("2024/01/02 03:04:05 [crit] 123456#123457: x")), 123456);
-	CHECK_INT(ctarget__log_pid(LINE("2024/01/02 03:04:05 [error] 7")), 0);
-	CHECK_INT(ctarget__log_pid(LINE("2024/01/02 03:04:05 [error] #7: x")), 0);
-	CHECK_INT(ctarget__log_pid(LINE("2024/01/02 03:04:05 [error]7#7: x")), 0);
-	CHECK_INT(ctarget__log_pid(LINE("2024/01/02 03:04:05 [error] 99999999999#1: x")), 0);
-	CHECK_INT(ctarget__log_pid(LINE("no bracket at all 12#3")), 0);
-	CHECK_INT(ctarget__log_pid(LINE("]")), 0);
-	CHECK_INT(ctarget__log_pid("", 0), 0);
-	/* the length is the line: nothing past it is read */
-	CHECK_INT(ctarget__log_pid("2024/01/02 03:04:05 [error] 7#", 29), 0);
 }
 
 UNIT_TEST(bad_cgroup)
@@ -48,7 +32,8 @@ UNIT_TEST(bad_cgroup)
 	char mount[256];
 
 	if (ctarget__v2_mount(mount, sizeof(mount))) {
-		CHECK(ctarget__from_cgroup("/x", &c, why, sizeof(why)) < 0, "no v2 mount, no error");
+		CHECK(ctarget__from_cgroup("/x", &c, why, sizeof(why)) < 0,
+		      "no v2 mount, no error");
 		return;
 	}
 	CHECK_INT(ctarget__from_cgroup("/ngx502-no-such-cgroup", &c, why, sizeof(why)), -ENOENT);
@@ -68,7 +53,8 @@ UNIT_TEST(bad_container)
 
 	CHECK(ctarget__from_container("ffffeeeeddddcccc0000", &c, why, sizeof(why)) < 0,
 	      "matched a made-up id");
-	CHECK(strstr(why, "no running container matches") || strstr(why, "cgroup v2"), "why: %s", why);
+	CHECK(strstr(why, "no running container matches") || strstr(why, "cgroup v2"), "why: %s",
+	      why);
 	/* the tool's own pid: on the host it is in no container */
 	if (!ctarget__from_container("1", &c, why, sizeof(why)))
 		CHECK(c.path[0] == '/', "path %s", c.path);

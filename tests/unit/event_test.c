@@ -135,8 +135,10 @@ UNIT_TEST(decode_target_and_log)
 	struct ngx502_log_event *l;
 	struct event ev;
 
-	t.hdr = (struct ngx502_hdr){ .type = NGX502_EV_TARGET_NEW,
-				     .version = NGX502_EVENT_VERSION, .size = sizeof(t), .pid = 7 };
+	t.hdr = (struct ngx502_hdr){.type = NGX502_EV_TARGET_NEW,
+				    .version = NGX502_EVENT_VERSION,
+				    .size = sizeof(t),
+				    .pid = 7};
 	t.ppid = 6;
 	t.reason = 1;
 	memcpy(t.comm, "nginxnginxnginxX", 16); /* no NUL */
@@ -145,8 +147,9 @@ UNIT_TEST(decode_target_and_log)
 	CHECK_STR(ev.comm, "nginxnginxnginx");
 
 	l = calloc(1, sizeof(*l));
-	l->hdr = (struct ngx502_hdr){ .type = NGX502_EV_LOG_LINE, .version = NGX502_EVENT_VERSION,
-				      .size = NGX502_LOG_HDR_SIZE + 5 };
+	l->hdr = (struct ngx502_hdr){.type = NGX502_EV_LOG_LINE,
+				     .version = NGX502_EVENT_VERSION,
+				     .size = NGX502_LOG_HDR_SIZE + 5};
 	l->len = 5;
 	memcpy(l->line, "hello", 5);
 	CHECK_INT(event__decode(l, NGX502_LOG_HDR_SIZE + 8, &ev), 0);

@@ -25,12 +25,12 @@
 #define UPS	"/etc/nginx/conf.d/upstreams.conf"
 #define WWW	"/etc/php/8.2/fpm/pool.d/www.conf"
 #define API	"/etc/php/8.2/fpm/pool.d/api.conf"
-#define MASTER	 2000000001 /* above any pid_max */
-#define FPM_PID	 2000000002
+#define MASTER	2000000001 /* above any pid_max */
+#define FPM_PID 2000000002
 
 static struct hostconf *seeded(void)
 {
-	struct hostconf_opts o = { .no_discover = 1 };
+	struct hostconf_opts o = {.no_discover = 1};
 	struct hostconf *hc = hostconf__new(&o);
 	int err;
 
@@ -48,7 +48,7 @@ static int has(const char *text, const char *needle)
 	return text && strstr(text, needle);
 }
 
-#define CHECK_HAS(text, needle) CHECK(has(text, needle), "no \"%s\" in: %s", needle, text)
+#define CHECK_HAS(text, needle)	  CHECK(has(text, needle), "no \"%s\" in: %s", needle, text)
 #define CHECK_HASNT(text, needle) CHECK(!has(text, needle), "\"%s\" in: %s", needle, text)
 
 UNIT_TEST(key_to_pass_line)
@@ -167,7 +167,7 @@ UNIT_TEST(pool_by_listen)
 
 UNIT_TEST(bad_input)
 {
-	struct hostconf_opts o = { .no_discover = 1 };
+	struct hostconf_opts o = {.no_discover = 1};
 	struct hostconf *hc = hostconf__new(&o);
 
 	CHECK(hostconf__add_nginx(hc, MASTER, ROOT, "/etc/nginx/none.conf") < 0, "missing file");
@@ -246,7 +246,7 @@ UNIT_TEST(fix_permission_keys)
 {
 	struct hostconf *hc = seeded();
 	struct diagnosis *d = diag();
-	struct sock_access acc = { .verdict = SOCK_ACCESS_NO_WRITE, .mode = 0140600 };
+	struct sock_access acc = {.verdict = SOCK_ACCESS_NO_WRITE, .mode = 0140600};
 	struct fix_ctx fx;
 
 	strcpy(acc.owner, "root");
@@ -287,8 +287,7 @@ UNIT_TEST(fix_buffers_and_timeouts)
 	fix__init(&fx, hc, MASTER, "unix:/run/php/php8.1-fpm.sock");
 	fix__header_too_big(d, &fx, page + 100);
 	CHECK_HAS(d->fix, "fastcgi_buffer_size (not set");
-	CHECK_HAS(d->fix, page == 4096 ? "set fastcgi_buffer_size 8k;" :
-				       "set fastcgi_buffer_size");
+	CHECK_HAS(d->fix, page == 4096 ? "set fastcgi_buffer_size 8k;" : "set fastcgi_buffer_size");
 
 	memset(d, 0, sizeof(*d));
 	fix__init(&fx, hc, MASTER, "127.0.0.1:9000");

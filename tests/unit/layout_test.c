@@ -12,20 +12,24 @@
 #include "unit.h"
 #include "ngx502.h"
 
-#define LAYOUT_VERSION	1
+#define LAYOUT_VERSION 1
 
 struct field {
 	const char *name;
-	size_t off, size;		/* as compiled */
-	size_t want_off, want_size;	/* version 1 */
+	size_t off, size;	    /* as compiled */
+	size_t want_off, want_size; /* version 1 */
 };
 
-#define FIELD(type, member, off, size)                                               \
-	{ #type "." #member, offsetof(struct type, member),                          \
-	  sizeof(((struct type *)0)->member), off, size }
+#define FIELD(type, member, off, size)                                                             \
+	{                                                                                          \
+#type "." #member, offsetof(struct type, member),                                  \
+			sizeof(((struct type *)0)->member), off, size                              \
+	}
 
-#define SIZE(type, size)                                                             \
-	{ "sizeof(" #type ")", 0, sizeof(struct type), 0, size }
+#define SIZE(type, size)                                                                           \
+	{                                                                                          \
+		"sizeof(" #type ")", 0, sizeof(struct type), 0, size                               \
+	}
 
 static const struct field fields[] = {
 	SIZE(ngx502_hdr, 32),
@@ -97,32 +101,32 @@ struct constant {
 
 /* Numbers a reader decodes by: part of the same contract. */
 static const struct constant constants[] = {
-	{ "NGX502_PATH_MAX", NGX502_PATH_MAX, 108 },
-	{ "NGX502_COMM_LEN", NGX502_COMM_LEN, 16 },
-	{ "NGX502_LOG_MAX", NGX502_LOG_MAX, 2048 },
-	{ "NGX502_LOG_HDR_SIZE", NGX502_LOG_HDR_SIZE, 48 },
-	{ "NGX502_LOG_TRUNCATED", NGX502_LOG_TRUNCATED, 1 },
-	{ "NGX502_LOG_SYSLOG", NGX502_LOG_SYSLOG, 2 },
-	{ "NGX502_AF_UNIX", NGX502_AF_UNIX, 1 },
-	{ "NGX502_AF_INET", NGX502_AF_INET, 2 },
-	{ "NGX502_AF_INET6", NGX502_AF_INET6, 10 },
-	{ "NGX502_SRC_SOCK_TP", NGX502_SRC_SOCK_TP, 1 },
-	{ "NGX502_SRC_UPROBE", NGX502_SRC_UPROBE, 2 },
-	{ "NGX502_SRC_SYSCALL", NGX502_SRC_SYSCALL, 3 },
-	{ "NGX502_SIG_KERNEL", NGX502_SIG_KERNEL, 1 },
-	{ "NGX502_SIG_FAULT", NGX502_SIG_FAULT, 2 },
-	{ "NGX502_EV_CONNECT_ERR", NGX502_EV_CONNECT_ERR, 1 },
-	{ "NGX502_EV_TCP_CONNECT_ERR", NGX502_EV_TCP_CONNECT_ERR, 2 },
-	{ "NGX502_EV_SYN_RETRANS", NGX502_EV_SYN_RETRANS, 3 },
-	{ "NGX502_EV_CONNECT_ABORT", NGX502_EV_CONNECT_ABORT, 4 },
-	{ "NGX502_EV_SOCKET_ERR", NGX502_EV_SOCKET_ERR, 5 },
-	{ "NGX502_EV_TARGET_NEW", NGX502_EV_TARGET_NEW, 6 },
-	{ "NGX502_EV_TARGET_EXIT", NGX502_EV_TARGET_EXIT, 7 },
-	{ "NGX502_EV_CONN_RESET", NGX502_EV_CONN_RESET, 8 },
-	{ "NGX502_EV_CONN_FIN", NGX502_EV_CONN_FIN, 9 },
-	{ "NGX502_EV_CONN_ABANDON", NGX502_EV_CONN_ABANDON, 10 },
-	{ "NGX502_EV_SIGNAL", NGX502_EV_SIGNAL, 11 },
-	{ "NGX502_EV_LOG_LINE", NGX502_EV_LOG_LINE, 12 },
+	{"NGX502_PATH_MAX", NGX502_PATH_MAX, 108},
+	{"NGX502_COMM_LEN", NGX502_COMM_LEN, 16},
+	{"NGX502_LOG_MAX", NGX502_LOG_MAX, 2048},
+	{"NGX502_LOG_HDR_SIZE", NGX502_LOG_HDR_SIZE, 48},
+	{"NGX502_LOG_TRUNCATED", NGX502_LOG_TRUNCATED, 1},
+	{"NGX502_LOG_SYSLOG", NGX502_LOG_SYSLOG, 2},
+	{"NGX502_AF_UNIX", NGX502_AF_UNIX, 1},
+	{"NGX502_AF_INET", NGX502_AF_INET, 2},
+	{"NGX502_AF_INET6", NGX502_AF_INET6, 10},
+	{"NGX502_SRC_SOCK_TP", NGX502_SRC_SOCK_TP, 1},
+	{"NGX502_SRC_UPROBE", NGX502_SRC_UPROBE, 2},
+	{"NGX502_SRC_SYSCALL", NGX502_SRC_SYSCALL, 3},
+	{"NGX502_SIG_KERNEL", NGX502_SIG_KERNEL, 1},
+	{"NGX502_SIG_FAULT", NGX502_SIG_FAULT, 2},
+	{"NGX502_EV_CONNECT_ERR", NGX502_EV_CONNECT_ERR, 1},
+	{"NGX502_EV_TCP_CONNECT_ERR", NGX502_EV_TCP_CONNECT_ERR, 2},
+	{"NGX502_EV_SYN_RETRANS", NGX502_EV_SYN_RETRANS, 3},
+	{"NGX502_EV_CONNECT_ABORT", NGX502_EV_CONNECT_ABORT, 4},
+	{"NGX502_EV_SOCKET_ERR", NGX502_EV_SOCKET_ERR, 5},
+	{"NGX502_EV_TARGET_NEW", NGX502_EV_TARGET_NEW, 6},
+	{"NGX502_EV_TARGET_EXIT", NGX502_EV_TARGET_EXIT, 7},
+	{"NGX502_EV_CONN_RESET", NGX502_EV_CONN_RESET, 8},
+	{"NGX502_EV_CONN_FIN", NGX502_EV_CONN_FIN, 9},
+	{"NGX502_EV_CONN_ABANDON", NGX502_EV_CONN_ABANDON, 10},
+	{"NGX502_EV_SIGNAL", NGX502_EV_SIGNAL, 11},
+	{"NGX502_EV_LOG_LINE", NGX502_EV_LOG_LINE, 12},
 };
 
 UNIT_TEST(layout_version)

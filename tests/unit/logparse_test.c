@@ -14,6 +14,7 @@
 #include "../../user/logparse.h"
 
 #define MAX_LINES 512
+#define LINE(s)	  s, sizeof(s) - 1
 
 static const char *fixtures_dir = "tests/fixtures/nginx-error";
 
@@ -511,6 +512,21 @@ UNIT_TEST(startup_notices_without_context)
 	       .message = "bind() to 0.0.0.0:80 failed");
 	EXPECT("misc.log", "[debug]", CAUSE_NONE, 0, 0, .level = NGXLOG_DEBUG,
 	       .message = "http upstream request: \"/?\"");
+}
+
+UNIT_TEST(pid_only)
+{
+	CHECK_INT(logparse__pid(LINE("2024/01/02 03:04:05 [error] 7#7: *1 connect() failed")), 7);
+	CHECK_INT(logparse__pid(LINE("2024/01/02 03:04:05 [crit] 123456#123457: x")), 123456);
+	CHECK_INT(logparse__pid(LINE("2024/01/02 03:04:05 [error] 7")), 0);
+	CHECK_INT(logparse__pid(LINE("2024/01/02 03:04:05 [error] #7: x")), 0);
+	CHECK_INT(logparse__pid(LINE("2024/01/02 03:04:05 [error]7#7: x")), 0);
+	CHECK_INT(logparse__pid(LINE("2024/01/02 03:04:05 [error] 99999999999#1: x")), 0);
+	CHECK_INT(logparse__pid(LINE("no bracket at all 12#3")), 0);
+	CHECK_INT(logparse__pid(LINE("]")), 0);
+	CHECK_INT(logparse__pid("", 0), 0);
+	/* the length is the line: nothing past it is read */
+	CHECK_INT(logparse__pid("2024/01/02 03:04:05 [error] 7#", 29), 0);
 }
 
 UNIT_TEST(time_pid_tid_conn)

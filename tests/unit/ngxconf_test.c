@@ -13,7 +13,6 @@
 
 #define ROOT1 "tests/fixtures/nginx-conf/root1"
 #define ROOT2 "tests/fixtures/nginx-conf/root2"
-#define DUMP1 "tests/fixtures/nginx-conf/dump1.txt"
 #define MAIN  "/etc/nginx/nginx.conf"
 #define APP   "/etc/nginx/sites-enabled/app"
 #define UPS   "/etc/nginx/conf.d/upstreams.conf"
@@ -337,100 +336,6 @@ UNIT_TEST(error_logs_at_every_level)
 	CHECK_INT(ngx_conf__error_logs(root1(), paths, NULL, 1), 1);
 }
 
-UNIT_TEST(user_directive)
-{
-	const char *user, *group, *file;
-	int line;
-
-	CHECK_INT(ngx_conf__user(root1(), &user, &group, &file, &line), 0);
-	CHECK_STR(user, "www-data");
-	CHECK_STR(group, "adm");
-	CHECK_STR(file, MAIN);
-	CHECK_INT(line, 1);
-}
-
-UNIT_TEST(user_absent_and_without_group)
-{
-	struct ngx_conf *c = text("http { user nobody; }\n");
-	const char *user = "x", *group = "x";
-
-	CHECK_INT(ngx_conf__user(c, &user, &group, NULL, NULL), -ENOENT);
-	CHECK_STR(user, NULL);
-	ngx_conf__free(c);
-	c = text("# comment\nuser nginx;");
-	CHECK_INT(ngx_conf__user(c, &user, &group, NULL, NULL), 0);
-	CHECK_STR(user, "nginx");
-	CHECK_STR(group, NULL);
-	ngx_conf__free(c);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	struct rootfs *fs = rootfs__new(".");
-	char *buf = NULL;
-	long n = fs ? rootfs__read_file(fs, path, 1 << 20, &buf) : -1;
-
-	rootfs__free(fs);
-	*len = n > 0 ? n : 0;
-	return buf;
-}
-
-UNIT_TEST(dump_keeps_real_files_and_lines)
-{
-	struct ngx_conf_ref r[4];
-	struct ngx_conf *c;
-	const char *file;
-	size_t len;
-	char *buf = slurp(DUMP1, &len);
-	int line, n;
-
-	CHECK(buf != NULL, "cannot read %s", DUMP1);
-	c = buf ? ngx_conf__parse_dump(buf, len) : NULL;
-	CHECK(c != NULL, "parse_dump failed");
-	if (!c) {
-		free(buf);
-		return;
-	}
-	CHECK_INT(ngx_conf__nwarnings(c), 0);
-	CHECK_INT(ngx_conf__nfiles(c), 6);
-	n = ngx_conf__find_upstream(c, "unix:/run/php/php8.1-fpm.sock", r, 4);
-	CHECK_INT(n, 1);
-	check_ref(&r[0], "fastcgi_pass", "unix:/run/php/php8.1-fpm.sock",
-		  "/etc/nginx/sites-enabled/default", 7, NULL, "/etc/nginx/sites-enabled/default",
-		  7);
-	CHECK_STR(ngx_conf__effective(c, &r[0], "fastcgi_read_timeout", &file, &line), "120s");
-	CHECK_STR(file, "/etc/nginx/nginx.conf");
-	CHECK_INT(line, 13);
-	CHECK_STR(ngx_conf__effective(c, &r[0], "fastcgi_index", &file, &line), "index.php");
-	CHECK_STR(file, "/etc/nginx/snippets/fastcgi-php.conf");
-	CHECK_INT(line, 3);
-	n = ngx_conf__find_upstream(c, "unix:/run/php/php8.2-fpm.sock", r, 4);
-	CHECK_INT(n, 1);
-	check_ref(&r[0], "server", "unix:/run/php/php8.2-fpm.sock", "/etc/nginx/conf.d/php.conf", 2,
-		  "php", "/etc/nginx/sites-enabled/default", 11);
-	CHECK_INT(ngx_conf__user(c, NULL, NULL, &file, &line), 0);
-	CHECK_INT(line, 1);
-	ngx_conf__free(c);
-	free(buf);
-}
-
-UNIT_TEST(dump_without_sections_and_missing_include)
-{
-	static const char none[] = "nginx: [emerg] unknown directive \"foo\"\n";
-	static const char miss[] = "# configuration file /etc/nginx/nginx.conf:\n"
-				   "include other.conf;\nhttp {\n}\n";
-	struct ngx_conf *c;
-
-	errno = 0;
-	CHECK(ngx_conf__parse_dump(none, sizeof(none) - 1) == NULL, "parsed a non-dump");
-	CHECK_INT(errno, EINVAL);
-	c = ngx_conf__parse_dump(miss, sizeof(miss) - 1);
-	CHECK(c != NULL, "parse_dump failed");
-	CHECK(has_warning(c, "/etc/nginx/nginx.conf:1: include /etc/nginx/other.conf"),
-	      "no warning for a missing include");
-	ngx_conf__free(c);
-}
-
 UNIT_TEST(unreadable_include_is_a_warning)
 {
 	struct rootfs *fs = rootfs__new(ROOT2);
@@ -468,48 +373,6 @@ UNIT_TEST(include_loop_is_cut)
 	CHECK_STR(levels[1], "notice");
 	ngx_conf__free(c);
 	rootfs__free(fs);
-}
-
-UNIT_TEST(include_depth_limit)
-{
-	char *s = malloc(20 * 128);
-	struct ngx_conf *c;
-	size_t len = 0;
-	int i;
-
-	for (i = 0; i < 20; i++)
-		len += sprintf(s + len, "# configuration file /c/%d.conf:\ninclude %d.conf;\n", i,
-			       i + 1);
-	c = ngx_conf__parse_dump(s, len);
-	CHECK(has_warning(c, "/c/16.conf:1: include 17.conf: nesting deeper than 16"),
-	      "no depth warning");
-	CHECK_INT(ngx_conf__nfiles(c), 17);
-	CHECK_INT(ngx_conf__ndirectives(c), 17);
-	ngx_conf__free(c);
-	free(s);
-}
-
-UNIT_TEST(include_fan_out_is_bounded)
-{
-	char *s = malloc(4096);
-	struct ngx_conf *c;
-	size_t len = 0;
-	int i;
-
-	/* each file includes the next one twice: 2^15 reads unbounded */
-	for (i = 0; i < 15; i++)
-		len += sprintf(s + len,
-			       "# configuration file /c/%02d.conf:\n"
-			       "include /c/%02d.conf; include /c/%02d.conf;\n",
-			       i, i + 1, i + 1);
-	len += sprintf(s + len, "# configuration file /c/15.conf:\nx;\n");
-	c = ngx_conf__parse_dump(s, len);
-	CHECK_INT(ngx_conf__nwarnings(c), 1);
-	CHECK(has_warning(c, "too many or too large files"), "no limit warning");
-	CHECK(ngx_conf__ndirectives(c) <= 2 * NGX_CONF_MAX_FILES, "%d directives",
-	      ngx_conf__ndirectives(c));
-	ngx_conf__free(c);
-	free(s);
 }
 
 UNIT_TEST(comments_quotes_and_escapes)
@@ -616,7 +479,6 @@ UNIT_TEST(garbage_never_crashes)
 		ngx_conf__find_upstream(c, "x", r, 4);
 		ngx_conf__find_upstream(c, "unix:/x", r, 4);
 		ngx_conf__error_logs(c, NULL, NULL, 4);
-		ngx_conf__user(c, NULL, NULL, NULL, NULL);
 		ngx_conf__effective(c, NULL, "x", NULL, NULL);
 		ngx_conf__free(c);
 	}
@@ -656,6 +518,85 @@ static int write_file(const char *path, const char *s)
 	n = write(fd, s, strlen(s));
 	close(fd);
 	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* A temporary root with a directory /c in it: 0, or -1 (and a failed CHECK). */
+static int make_root(char *root)
+{
+	char p[256];
+	int ok = mkdtemp(root) != NULL;
+
+	snprintf(p, sizeof(p), "%s/c", root);
+	ok = ok && !mkdir(p, 0755);
+	CHECK(ok, "cannot build the temporary root");
+	return ok ? 0 : -1;
+}
+
+static void remove_root(const char *root)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	CHECK_INT(system(cmd), 0);
+}
+
+UNIT_TEST(include_depth_limit)
+{
+	char root[] = "/tmp/ngxconf_test.XXXXXX", p[256], text[64];
+	struct rootfs *fs = NULL;
+	struct ngx_conf *c = NULL;
+	int i, ok;
+
+	ok = !make_root(root);
+	for (i = 0; ok && i < 20; i++) {
+		snprintf(p, sizeof(p), "%s/c/%d.conf", root, i);
+		snprintf(text, sizeof(text), "include %d.conf;\n", i + 1);
+		ok = !write_file(p, text);
+	}
+	if (ok)
+		fs = rootfs__new(root);
+	if (fs)
+		c = ngx_conf__load(fs, "/c/0.conf");
+	CHECK(c != NULL, "load failed");
+	CHECK(has_warning(c, "/c/16.conf:1: include 17.conf: nesting deeper than 16"),
+	      "no depth warning");
+	CHECK_INT(ngx_conf__nfiles(c), 17);
+	CHECK_INT(ngx_conf__ndirectives(c), 17);
+	ngx_conf__free(c);
+	rootfs__free(fs);
+	remove_root(root);
+}
+
+UNIT_TEST(include_fan_out_is_bounded)
+{
+	char root[] = "/tmp/ngxconf_test.XXXXXX", p[256], text[128];
+	struct rootfs *fs = NULL;
+	struct ngx_conf *c = NULL;
+	int i, ok;
+
+	/* each file includes the next one twice: 2^15 reads unbounded */
+	ok = !make_root(root);
+	for (i = 0; ok && i < 16; i++) {
+		snprintf(p, sizeof(p), "%s/c/%02d.conf", root, i);
+		if (i < 15)
+			snprintf(text, sizeof(text),
+				 "include /c/%02d.conf; include /c/%02d.conf;\n", i + 1, i + 1);
+		else
+			snprintf(text, sizeof(text), "x;\n");
+		ok = !write_file(p, text);
+	}
+	if (ok)
+		fs = rootfs__new(root);
+	if (fs)
+		c = ngx_conf__load(fs, "/c/00.conf");
+	CHECK(c != NULL, "load failed");
+	CHECK_INT(ngx_conf__nwarnings(c), 1);
+	CHECK(has_warning(c, "too many or too large files"), "no limit warning");
+	CHECK(ngx_conf__ndirectives(c) <= 2 * NGX_CONF_MAX_FILES, "%d directives",
+	      ngx_conf__ndirectives(c));
+	ngx_conf__free(c);
+	rootfs__free(fs);
+	remove_root(root);
 }
 
 UNIT_TEST(symlink_cannot_escape_the_root)

@@ -6,8 +6,8 @@
 #include "unit.h"
 #include "options.h"
 
-#define ARGV(...) ((char *[]){ "ngx502-trace", __VA_ARGS__, NULL })
-#define ARGC(...) ((int)(sizeof((char *[]){ "ngx502-trace", __VA_ARGS__ }) / sizeof(char *)))
+#define ARGV(...)	((char *[]){"ngx502-trace", __VA_ARGS__, NULL})
+#define ARGC(...)	((int)(sizeof((char *[]){"ngx502-trace", __VA_ARGS__}) / sizeof(char *)))
 #define PARSE(env, ...) options__parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), env)
 
 /* Usage errors print on stderr; keep the test output clean. */

@@ -255,10 +255,13 @@ UNIT_TEST(cgroup_unit)
 	CHECK_INT(procfs__cgroup_unit("/system.slice/php8.2-fpm.service", buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "php8.2-fpm.service");
 	CHECK_INT(procfs__cgroup_unit("/user.slice/user-1000.slice/user@1000.service/app.slice/"
-				      "foo.scope", buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "foo.scope");
-	CHECK_INT(procfs__cgroup_unit("/system.slice/docker-ab.scope/init.scope/x", buf, sizeof(buf)),
+				      "foo.scope",
+				      buf, sizeof(buf)),
 		  0);
+	CHECK_STR(buf, "foo.scope");
+	CHECK_INT(
+		procfs__cgroup_unit("/system.slice/docker-ab.scope/init.scope/x", buf, sizeof(buf)),
+		0);
 	CHECK_STR(buf, "init.scope");
 	CHECK_INT(procfs__cgroup_unit("/", buf, sizeof(buf)), -ENOENT);
 	CHECK_STR(buf, "");
@@ -346,7 +349,7 @@ static int find_cb(int pid, void *arg)
 
 UNIT_TEST(live_for_each_pid_and_ns)
 {
-	int want[2] = { getpid(), 0 };
+	int want[2] = {getpid(), 0};
 
 	CHECK_INT(procfs__for_each_pid(find_cb, want), 0);
 	CHECK_INT(want[1], 1);
@@ -405,7 +408,7 @@ UNIT_TEST(live_socket_owners)
 
 	CHECK_INT(fstat(s, &st), 0);
 	inodes[0] = st.st_ino;
-	inodes[1] = 1;	/* no socket has inode 1 */
+	inodes[1] = 1; /* no socket has inode 1 */
 	inodes[2] = st.st_ino;
 	CHECK_INT(procfs__socket_owners(inodes, 3, pids), 2);
 	CHECK_INT(pids[0], getpid());

@@ -8,7 +8,7 @@
 
 static enum cause cause(int type, int family, int err, int retrans)
 {
-	struct event ev = { .type = type, .family = family, .err = err, .retrans = retrans };
+	struct event ev = {.type = type, .family = family, .err = err, .retrans = retrans};
 
 	return rules__cause_of(&ev);
 }
@@ -30,7 +30,8 @@ UNIT_TEST(tcp_connect_errnos)
 		  CAUSE_UPSTREAM_REFUSED);
 	CHECK_INT(cause(NGX502_EV_TCP_CONNECT_ERR, AF_INET6, EHOSTUNREACH, 0),
 		  CAUSE_UPSTREAM_UNREACHABLE);
-	CHECK_INT(cause(NGX502_EV_CONNECT_ERR, AF_INET, ENETUNREACH, 0), CAUSE_UPSTREAM_UNREACHABLE);
+	CHECK_INT(cause(NGX502_EV_CONNECT_ERR, AF_INET, ENETUNREACH, 0),
+		  CAUSE_UPSTREAM_UNREACHABLE);
 	CHECK_INT(cause(NGX502_EV_TCP_CONNECT_ERR, AF_INET, ETIMEDOUT, 0),
 		  CAUSE_UPSTREAM_CONNECT_TIMEOUT);
 	CHECK_INT(cause(NGX502_EV_CONNECT_ERR, AF_INET, EACCES, 0), CAUSE_UPSTREAM_CONNECT_DENIED);
@@ -64,17 +65,17 @@ UNIT_TEST(socket_and_lifecycle)
 
 UNIT_TEST(abandoned_connections)
 {
-	struct event ev = { .type = NGX502_EV_CONN_ABANDON, .family = AF_INET };
+	struct event ev = {.type = NGX502_EV_CONN_ABANDON, .family = AF_INET};
 
-	ev.duration_ns = 1000000000;	/* waited a second after the request */
+	ev.duration_ns = 1000000000; /* waited a second after the request */
 	CHECK_INT(rules__cause_of(&ev), CAUSE_UPSTREAM_READ_TIMEOUT);
 	ev.duration_ns = 0;
-	ev.bytes_received = 20000;	/* nginx took its 4k buffer and dropped the rest */
+	ev.bytes_received = 20000; /* nginx took its 4k buffer and dropped the rest */
 	ev.unread = 20000 - 4096;
 	CHECK_INT(rules__cause_of(&ev), CAUSE_UPSTREAM_HEADER_TOO_BIG);
-	ev.unread = 20000 - 8192;	/* an 8k buffer */
+	ev.unread = 20000 - 8192; /* an 8k buffer */
 	CHECK_INT(rules__cause_of(&ev), CAUSE_UPSTREAM_HEADER_TOO_BIG);
-	ev.unread = 20000 - 2081;	/* a client went away mid-response: not ours */
+	ev.unread = 20000 - 2081; /* a client went away mid-response: not ours */
 	CHECK_INT(rules__cause_of(&ev), CAUSE_NONE);
 	ev.unread = 0;
 	CHECK_INT(rules__cause_of(&ev), CAUSE_NONE);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "fixture.h"
 #include "unit.h"
+#include "../../user/sockaccess.h"
 #include "../../user/sockstate.h"
 
 static struct sock_listener ls[64];
@@ -88,9 +89,10 @@ UNIT_TEST(tcp6_fixture)
 
 UNIT_TEST(tcp6_v4_mapped_line)
 {
-	static const char l[] = "   3: 0000000000000000FFFF00000100007F:1F90 "
-				"00000000000000000000000000000000:0000 0A 00000000:00000000 "
-				"00:00000000 00000000    33        0 5555 1 0000000000000000 100 0 0 10 0";
+	static const char l[] =
+		"   3: 0000000000000000FFFF00000100007F:1F90 "
+		"00000000000000000000000000000000:0000 0A 00000000:00000000 "
+		"00:00000000 00000000    33        0 5555 1 0000000000000000 100 0 0 10 0";
 	struct sock_listener s;
 
 	CHECK_INT(sockstate__parse_tcp_line(l, sizeof(l) - 1, AF_INET6, &s), 0);
@@ -156,16 +158,19 @@ UNIT_TEST(unix_fixture_all)
 
 UNIT_TEST(unix_odd_paths)
 {
-	static const char sp[] = "0000000000000000: 00000002 00000000 00010000 0001 01 77 /run/my php.sock";
+	static const char sp[] =
+		"0000000000000000: 00000002 00000000 00010000 0001 01 77 /run/my php.sock";
 	char longl[400];
 	struct sock_listener s;
 
 	CHECK_INT(sockstate__parse_unix_line(sp, sizeof(sp) - 1, &s), 0);
 	CHECK_STR(s.path, "/run/my php.sock");
-	snprintf(longl, sizeof(longl), "0000000000000000: 00000002 00000000 00010000 0001 01 77 /%0200d", 0);
+	snprintf(longl, sizeof(longl),
+		 "0000000000000000: 00000002 00000000 00010000 0001 01 77 /%0200d", 0);
 	CHECK_INT(sockstate__parse_unix_line(longl, strlen(longl), &s), -EINVAL);
-	CHECK_INT(sockstate__parse_unix_line("Num       RefCount Protocol Flags    Type St Inode Path",
-					     55, &s), -EINVAL);
+	CHECK_INT(sockstate__parse_unix_line(
+			  "Num       RefCount Protocol Flags    Type St Inode Path", 55, &s),
+		  -EINVAL);
 	CHECK_INT(sockstate__parse_unix_line("zz: 1 2 3 4 5 6 /x", 18, &s), -EINVAL);
 	CHECK_INT(sockstate__parse_unix_line("00: 1 2 3 4 5", 13, &s), -EINVAL);
 	CHECK_INT(sockstate__parse_unix_line("00: 1 2 123456789 4 5 6", 23, &s), -EINVAL);
@@ -192,7 +197,7 @@ static size_t acl(unsigned char *b, const int (*e)[3], int n)
 
 static struct proc_status creds(unsigned int uid, unsigned int gid, int ngroups, ...)
 {
-	struct proc_status s = { .ngroups = 0 };
+	struct proc_status s = {.ngroups = 0};
 	int i;
 
 	for (i = 0; i < 4; i++) {
@@ -207,69 +212,67 @@ static struct proc_status creds(unsigned int uid, unsigned int gid, int ngroups,
 UNIT_TEST(acl_evaluation)
 {
 	/* user::rw- user:www-data(33):rw- group::r-- mask::rw- other::--- */
-	static const int e1[][3] = { { 1, 6, 0 }, { 2, 6, 33 }, { 4, 4, 0 }, { 0x10, 6, 0 },
-				     { 0x20, 0, 0 } };
+	static const int e1[][3] = {{1, 6, 0}, {2, 6, 33}, {4, 4, 0}, {0x10, 6, 0}, {0x20, 0, 0}};
 	/* the same with mask::r-- : the named entry loses its w */
-	static const int e2[][3] = { { 1, 6, 0 }, { 2, 6, 33 }, { 4, 4, 0 }, { 0x10, 4, 0 },
-				     { 0x20, 0, 0 } };
+	static const int e2[][3] = {{1, 6, 0}, {2, 6, 33}, {4, 4, 0}, {0x10, 4, 0}, {0x20, 0, 0}};
 	/* group:www-data(33):rw- */
-	static const int e3[][3] = { { 1, 6, 0 }, { 4, 0, 0 }, { 8, 6, 33 }, { 0x10, 6, 0 },
-				     { 0x20, 0, 0 } };
+	static const int e3[][3] = {{1, 6, 0}, {4, 0, 0}, {8, 6, 33}, {0x10, 6, 0}, {0x20, 0, 0}};
 	unsigned char b[128];
 	struct proc_status www = creds(33, 33, 0), other = creds(1000, 1000, 0);
 	struct proc_status member = creds(1000, 1000, 33), owner = creds(0, 0, 0);
 	size_t n;
 
 	n = acl(b, e1, 5);
-	CHECK_INT(sockstate__acl_allows(b, n, 0, 0, &www, 2), 1);
-	CHECK_INT(sockstate__acl_allows(b, n, 0, 0, &other, 2), 0);
-	CHECK_INT(sockstate__acl_allows(b, n, 0, 0, &owner, 6), 1);
+	CHECK_INT(sockaccess__acl_allows(b, n, 0, 0, &www, 2), 1);
+	CHECK_INT(sockaccess__acl_allows(b, n, 0, 0, &other, 2), 0);
+	CHECK_INT(sockaccess__acl_allows(b, n, 0, 0, &owner, 6), 1);
 	n = acl(b, e2, 5);
-	CHECK_INT(sockstate__acl_allows(b, n, 0, 0, &www, 2), 0);
-	CHECK_INT(sockstate__acl_allows(b, n, 0, 0, &www, 4), 1);
+	CHECK_INT(sockaccess__acl_allows(b, n, 0, 0, &www, 2), 0);
+	CHECK_INT(sockaccess__acl_allows(b, n, 0, 0, &www, 4), 1);
 	n = acl(b, e3, 5);
-	CHECK_INT(sockstate__acl_allows(b, n, 0, 0, &www, 2), 1);
-	CHECK_INT(sockstate__acl_allows(b, n, 0, 0, &member, 2), 1);
-	CHECK_INT(sockstate__acl_allows(b, n, 0, 0, &other, 2), 0);
+	CHECK_INT(sockaccess__acl_allows(b, n, 0, 0, &www, 2), 1);
+	CHECK_INT(sockaccess__acl_allows(b, n, 0, 0, &member, 2), 1);
+	CHECK_INT(sockaccess__acl_allows(b, n, 0, 0, &other, 2), 0);
 }
 
 UNIT_TEST(acl_malformed)
 {
-	static const int no_other[][3] = { { 1, 6, 0 }, { 4, 4, 0 } };
+	static const int no_other[][3] = {{1, 6, 0}, {4, 4, 0}};
 	unsigned char b[64];
 	struct proc_status www = creds(33, 33, 0);
 	size_t n = acl(b, no_other, 2);
 
-	CHECK_INT(sockstate__acl_allows(b, n, 0, 0, &www, 2), -EINVAL);
-	CHECK_INT(sockstate__acl_allows(b, 3, 0, 0, &www, 2), -EINVAL);
-	CHECK_INT(sockstate__acl_allows(b, n - 1, 0, 0, &www, 2), -EINVAL);
+	CHECK_INT(sockaccess__acl_allows(b, n, 0, 0, &www, 2), -EINVAL);
+	CHECK_INT(sockaccess__acl_allows(b, 3, 0, 0, &www, 2), -EINVAL);
+	CHECK_INT(sockaccess__acl_allows(b, n - 1, 0, 0, &www, 2), -EINVAL);
 	b[0] = 1;
-	CHECK_INT(sockstate__acl_allows(b, n, 0, 0, &www, 2), -EINVAL);
-	CHECK_INT(sockstate__acl_allows(NULL, 0, 0, 0, &www, 2), -EINVAL);
+	CHECK_INT(sockaccess__acl_allows(b, n, 0, 0, &www, 2), -EINVAL);
+	CHECK_INT(sockaccess__acl_allows(NULL, 0, 0, 0, &www, 2), -EINVAL);
 }
 
 UNIT_TEST(id_name)
 {
-	static const char pw[] = "root:x:0:0:root:/root:/bin/bash\n# comment:x:33:\n"
-				 "+nis::33:\nbad name:x:33:33::/:/bin/sh\nwww-data:x:33:33:www-data:"
-				 "/var/www:/usr/sbin/nologin\nnginx:x:101:101::/:/sbin/nologin";
+	static const char pw[] =
+		"root:x:0:0:root:/root:/bin/bash\n# comment:x:33:\n"
+		"+nis::33:\nbad name:x:33:33::/:/bin/sh\nwww-data:x:33:33:www-data:"
+		"/var/www:/usr/sbin/nologin\nnginx:x:101:101::/:/sbin/nologin";
 	char buf[16];
 
-	CHECK_INT(sockstate__id_name(pw, sizeof(pw) - 1, 33, buf, sizeof(buf)), 0);
+	CHECK_INT(sockaccess__parse_id_name(pw, sizeof(pw) - 1, 33, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "www-data");
-	CHECK_INT(sockstate__id_name(pw, sizeof(pw) - 1, 101, buf, sizeof(buf)), 0);
+	CHECK_INT(sockaccess__parse_id_name(pw, sizeof(pw) - 1, 101, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "nginx");
-	CHECK_INT(sockstate__id_name(pw, sizeof(pw) - 1, 0, buf, sizeof(buf)), 0);
+	CHECK_INT(sockaccess__parse_id_name(pw, sizeof(pw) - 1, 0, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "root");
-	CHECK_INT(sockstate__id_name(pw, sizeof(pw) - 1, 5, buf, sizeof(buf)), -ENOENT);
+	CHECK_INT(sockaccess__parse_id_name(pw, sizeof(pw) - 1, 5, buf, sizeof(buf)), -ENOENT);
 	CHECK_STR(buf, "");
-	CHECK_INT(sockstate__id_name(pw, sizeof(pw) - 1, 33, buf, 4), -ENOENT);
-	CHECK_INT(sockstate__id_name("a:b:4294967296:", 15, 0, buf, sizeof(buf)), -ENOENT);
+	CHECK_INT(sockaccess__parse_id_name(pw, sizeof(pw) - 1, 33, buf, 4), -ENOENT);
+	CHECK_INT(sockaccess__parse_id_name("a:b:4294967296:", 15, 0, buf, sizeof(buf)), -ENOENT);
 }
 
 UNIT_TEST(port_range_and_describe)
 {
-	struct sock_access a = { .mode = 0140600, .uid = 33, .gid = 33 };
+	struct sock_access a = {.mode = 0140600, .uid = 33, .gid = 33};
 	char buf[128];
 	int lo, hi;
 
@@ -279,17 +282,17 @@ UNIT_TEST(port_range_and_describe)
 	CHECK_INT(sockstate__parse_port_range("2 1", &lo, &hi), -EINVAL);
 	CHECK_INT(sockstate__parse_port_range("1 70000", &lo, &hi), -EINVAL);
 	CHECK_INT(sockstate__parse_port_range("abc", &lo, &hi), -EINVAL);
-	CHECK_STR(sockstate__describe_mode(&a, buf, sizeof(buf)), "0600 33:33");
+	CHECK_STR(sockaccess__describe_mode(&a, buf, sizeof(buf)), "0600 33:33");
 	strcpy(a.owner, "www-data");
 	a.acl = 1;
-	CHECK_STR(sockstate__describe_mode(&a, buf, sizeof(buf)), "0600 www-data:33 +acl");
-	CHECK_STR(sockstate__verdict_name(SOCK_ACCESS_DIR_NO_SEARCH), "dir_no_search");
-	CHECK_STR(sockstate__verdict_name(99), "unknown");
+	CHECK_STR(sockaccess__describe_mode(&a, buf, sizeof(buf)), "0600 www-data:33 +acl");
+	CHECK_STR(sockaccess__owner(&a, 0, buf, sizeof(buf)), "www-data");
+	CHECK_STR(sockaccess__owner(&a, 1, buf, sizeof(buf)), "33");
 }
 
 static int tcp_listen(int family, const char *addr, int v6only, unsigned short *port)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss = {0};
 	socklen_t sl = sizeof(ss);
 	int s = socket(family, SOCK_STREAM, 0);
 
@@ -305,19 +308,20 @@ static int tcp_listen(int family, const char *addr, int v6only, unsigned short *
 		a->sin_family = AF_INET;
 		inet_pton(AF_INET, addr, &a->sin_addr);
 	}
-	if (bind(s, (void *)&ss, family == AF_INET ? sizeof(struct sockaddr_in) :
-		 sizeof(struct sockaddr_in6)) || listen(s, 8) || getsockname(s, (void *)&ss, &sl)) {
+	if (bind(s, (void *)&ss,
+		 family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) ||
+	    listen(s, 8) || getsockname(s, (void *)&ss, &sl)) {
 		close(s);
 		return -1;
 	}
-	*port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
-		      ((struct sockaddr_in6 *)&ss)->sin6_port);
+	*port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					: ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return s;
 }
 
 UNIT_TEST(live_find_tcp_listener_v4)
 {
-	unsigned char lo[16] = { 127, 0, 0, 1 }, other[16] = { 127, 0, 0, 2 };
+	unsigned char lo[16] = {127, 0, 0, 1}, other[16] = {127, 0, 0, 2};
 	struct sock_listener l;
 	unsigned short port;
 	struct stat st;
@@ -342,8 +346,8 @@ UNIT_TEST(live_find_tcp_listener_v4)
 
 UNIT_TEST(live_find_tcp_listener_v6_wildcard)
 {
-	unsigned char lo[16] = { 127, 0, 0, 1 }, lo6[16] = { [15] = 1 };
-	unsigned char mapped[16] = { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 };
+	unsigned char lo[16] = {127, 0, 0, 1}, lo6[16] = {[15] = 1};
+	unsigned char mapped[16] = {[10] = 0xff, [11] = 0xff, 127, 0, 0, 1};
 	struct sock_listener l;
 	unsigned short port;
 	int s = tcp_listen(AF_INET6, "::", 0, &port);
@@ -360,8 +364,8 @@ UNIT_TEST(live_find_tcp_listener_v6_wildcard)
 
 UNIT_TEST(live_time_wait_count)
 {
-	unsigned char lo[16] = { 127, 0, 0, 1 };
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	unsigned char lo[16] = {127, 0, 0, 1};
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	unsigned short port;
 	int s = tcp_listen(AF_INET, "127.0.0.1", 0, &port), i;
 
@@ -372,7 +376,7 @@ UNIT_TEST(live_time_wait_count)
 
 		CHECK_INT(connect(c, (void *)&a, sizeof(a)), 0);
 		srv = accept(s, NULL, NULL);
-		close(c);	/* the side that closes first keeps TIME_WAIT */
+		close(c); /* the side that closes first keeps TIME_WAIT */
 		usleep(10000);
 		close(srv);
 	}
@@ -386,7 +390,7 @@ UNIT_TEST(live_time_wait_count)
 
 static int unix_listen(const char *path)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int s = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
@@ -438,39 +442,39 @@ UNIT_TEST(live_unix_access)
 	CHECK(s >= 0, "unix listen");
 	chmod(path, 0600);
 
-	CHECK_INT(sockstate__unix_access(fs, path, &www, &a), 0);
+	CHECK_INT(sockaccess__unix_access(fs, path, &www, &a), 0);
 	CHECK_INT(a.verdict, SOCK_ACCESS_NO_WRITE);
 	CHECK_STR(a.path, path);
-	CHECK_STR(sockstate__describe_mode(&a, buf, sizeof(buf)), "0600 root:root");
-	CHECK_INT(sockstate__unix_access(fs, path, &root, &a), 0);
+	CHECK_STR(sockaccess__describe_mode(&a, buf, sizeof(buf)), "0600 root:root");
+	CHECK_INT(sockaccess__unix_access(fs, path, &root, &a), 0);
 	CHECK_INT(a.verdict, SOCK_ACCESS_OK);
 
 	chmod(path, 0660);
 	CHECK(!chown(path, 0, 33), "chown");
-	CHECK_INT(sockstate__unix_access(fs, path, &www, &a), 0);
+	CHECK_INT(sockaccess__unix_access(fs, path, &www, &a), 0);
 	CHECK_INT(a.verdict, SOCK_ACCESS_OK);
 	CHECK_STR(a.group, "www-data");
 
 	chmod(dir, 0700);
-	CHECK_INT(sockstate__unix_access(fs, path, &www, &a), 0);
+	CHECK_INT(sockaccess__unix_access(fs, path, &www, &a), 0);
 	CHECK_INT(a.verdict, SOCK_ACCESS_DIR_NO_SEARCH);
 	CHECK_STR(a.path, dir);
 	CHECK_INT(a.mode & 07777, 0700);
 	chmod(dir, 0755);
 
 	close(creat(file, 0666));
-	CHECK_INT(sockstate__unix_access(fs, file, &www, &a), 0);
+	CHECK_INT(sockaccess__unix_access(fs, file, &www, &a), 0);
 	CHECK_INT(a.verdict, SOCK_ACCESS_NOT_SOCKET);
-	CHECK_INT(sockstate__unix_access(fs, deep, &www, &a), 0);
+	CHECK_INT(sockaccess__unix_access(fs, deep, &www, &a), 0);
 	CHECK_INT(a.verdict, SOCK_ACCESS_PARENT_MISSING);
 	snprintf(deep, sizeof(deep), "%s/gone.sock", dir);
-	CHECK_INT(sockstate__unix_access(fs, deep, &www, &a), 0);
+	CHECK_INT(sockaccess__unix_access(fs, deep, &www, &a), 0);
 	CHECK_INT(a.verdict, SOCK_ACCESS_MISSING);
 	snprintf(deep, sizeof(deep), "%s/plain/x.sock", dir);
-	CHECK_INT(sockstate__unix_access(fs, deep, &www, &a), 0);
+	CHECK_INT(sockaccess__unix_access(fs, deep, &www, &a), 0);
 	CHECK_INT(a.verdict, SOCK_ACCESS_PARENT_MISSING);
-	CHECK_INT(sockstate__unix_access(fs, "relative.sock", &www, &a), -EINVAL);
-	CHECK_INT(sockstate__unix_access(fs, "///", &www, &a), -EINVAL);
+	CHECK_INT(sockaccess__unix_access(fs, "relative.sock", &www, &a), -EINVAL);
+	CHECK_INT(sockaccess__unix_access(fs, "///", &www, &a), -EINVAL);
 
 	close(s);
 	unlink(path);
@@ -482,8 +486,7 @@ UNIT_TEST(live_unix_access)
 /* php-fpm's listen.acl_users: mode 0600 root:root, but user 33 may connect through the ACL. */
 UNIT_TEST(live_unix_access_acl)
 {
-	static const int e[][3] = { { 1, 6, 0 }, { 2, 6, 33 }, { 4, 0, 0 }, { 0x10, 6, 0 },
-				    { 0x20, 0, 0 } };
+	static const int e[][3] = {{1, 6, 0}, {2, 6, 33}, {4, 0, 0}, {0x10, 6, 0}, {0x20, 0, 0}};
 	char dir[] = "/tmp/sockstate_test.XXXXXX", path[128];
 	struct proc_status www = creds(33, 33, 0), nobody = creds(65534, 65534, 0);
 	struct rootfs *fs = rootfs__new("/");
@@ -499,10 +502,10 @@ UNIT_TEST(live_unix_access_acl)
 	if (setxattr(path, "system.posix_acl_access", b, n, 0)) {
 		printf("SKIP live_unix_access_acl: no ACL support: %s\n", strerror(errno));
 	} else {
-		CHECK_INT(sockstate__unix_access(fs, path, &www, &a), 0);
+		CHECK_INT(sockaccess__unix_access(fs, path, &www, &a), 0);
 		CHECK_INT(a.verdict, SOCK_ACCESS_OK);
 		CHECK_INT(a.acl, 1);
-		CHECK_INT(sockstate__unix_access(fs, path, &nobody, &a), 0);
+		CHECK_INT(sockaccess__unix_access(fs, path, &nobody, &a), 0);
 		CHECK_INT(a.verdict, SOCK_ACCESS_NO_WRITE);
 	}
 	close(s);
@@ -544,13 +547,23 @@ UNIT_TEST(live_unix_access_container_root)
 	chmod(sock, 0600);
 	fs = rootfs__new(dir);
 	CHECK(fs != NULL, "rootfs");
-	CHECK_INT(sockstate__unix_access(fs, "/run/fpm.sock", &www, &a), 0);
+	CHECK_INT(sockaccess__unix_access(fs, "/run/fpm.sock", &www, &a), 0);
 	CHECK_INT(a.verdict, SOCK_ACCESS_OK);
-	CHECK_STR(sockstate__describe_mode(&a, buf, sizeof(buf)), "0600 fpm:web");
+	CHECK_STR(sockaccess__describe_mode(&a, buf, sizeof(buf)), "0600 fpm:web");
+	/* names as the container's own files give them, numbers where they give none */
+	CHECK_INT(sockaccess__id_name(fs, 0, 33, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "fpm");
+	CHECK_INT(sockaccess__id_name(fs, 1, 33, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "web");
+	CHECK_INT(sockaccess__id_name(fs, 1, 0, buf, sizeof(buf)), -ENOENT);
+	CHECK_STR(buf, "0");
+	CHECK_INT(sockaccess__id_name(NULL, 0, 33, buf, sizeof(buf)), -ENOENT);
+	CHECK_STR(buf, "33");
+	CHECK_INT(sockaccess__id_name(fs, 0, 33, NULL, 0), -EINVAL);
 	/* "/escape/run/fpm.sock" is "/run/fpm.sock" of the container, not a host path. */
-	CHECK_INT(sockstate__unix_access(fs, "/escape/run/fpm.sock", &www, &a), 0);
+	CHECK_INT(sockaccess__unix_access(fs, "/escape/run/fpm.sock", &www, &a), 0);
 	CHECK_INT(a.verdict, SOCK_ACCESS_OK);
-	CHECK_INT(sockstate__unix_access(fs, "/escape/tmp", &www, &a), 0);
+	CHECK_INT(sockaccess__unix_access(fs, "/escape/tmp", &www, &a), 0);
 	CHECK_INT(a.verdict, SOCK_ACCESS_MISSING);
 	close(s);
 	rootfs__free(fs);
@@ -565,12 +578,12 @@ UNIT_TEST(live_sysctls)
 	char buf[64];
 	int lo, hi;
 
-	CHECK(sockstate__sysctl("net.core.somaxconn", buf, sizeof(buf)) > 0, "somaxconn");
+	CHECK(sockstate__sysctl_netns(0, "net.core.somaxconn", buf, sizeof(buf)) > 0, "somaxconn");
 	CHECK(atoi(buf) > 0, "somaxconn %s", buf);
-	CHECK_INT(sockstate__port_range(&lo, &hi), 0);
+	CHECK_INT(sockstate__port_range_netns(0, &lo, &hi), 0);
 	CHECK(lo > 0 && lo <= hi && hi <= 65535, "range %d-%d", lo, hi);
 	CHECK_INT(sockstate__port_range_netns(getpid(), &lo, &hi), 0);
-	CHECK_INT(sockstate__sysctl("kernel/../../x", buf, sizeof(buf)), -EINVAL);
+	CHECK_INT(sockstate__sysctl_netns(0, "kernel/../../x", buf, sizeof(buf)), -EINVAL);
 }
 
 int main(void)

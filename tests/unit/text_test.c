@@ -6,7 +6,8 @@ UNIT_TEST(utf8_passes_valid_text)
 {
 	char out[64];
 
-	CHECK_STR(text__utf8("caf\xc3\xa9 \xe2\x82\xac", 9, out, sizeof(out)), "caf\xc3\xa9 \xe2\x82\xac");
+	CHECK_STR(text__utf8("caf\xc3\xa9 \xe2\x82\xac", 9, out, sizeof(out)),
+		  "caf\xc3\xa9 \xe2\x82\xac");
 	CHECK_STR(text__utf8("a\tb", 3, out, sizeof(out)), "a\tb");
 }
 
@@ -14,10 +15,14 @@ UNIT_TEST(utf8_escapes_invalid_bytes)
 {
 	char out[64];
 
-	CHECK_STR(text__utf8("a\xff" "b", 3, out, sizeof(out)), "a\\xffb");
-	CHECK_STR(text__utf8("\xc3", 1, out, sizeof(out)), "\\xc3");		/* cut sequence */
-	CHECK_STR(text__utf8("\xc0\xaf", 2, out, sizeof(out)), "\\xc0\\xaf");	/* overlong */
-	CHECK_STR(text__utf8("\xed\xa0\x80", 3, out, sizeof(out)), "\\xed\\xa0\\x80"); /* surrogate */
+	CHECK_STR(text__utf8("a\xff"
+			     "b",
+			     3, out, sizeof(out)),
+		  "a\\xffb");
+	CHECK_STR(text__utf8("\xc3", 1, out, sizeof(out)), "\\xc3");	      /* cut sequence */
+	CHECK_STR(text__utf8("\xc0\xaf", 2, out, sizeof(out)), "\\xc0\\xaf"); /* overlong */
+	CHECK_STR(text__utf8("\xed\xa0\x80", 3, out, sizeof(out)),
+		  "\\xed\\xa0\\x80"); /* surrogate */
 	CHECK_STR(text__utf8("a\0b", 3, out, sizeof(out)), "a\\x00b");
 }
 
@@ -38,8 +43,8 @@ UNIT_TEST(bounded_output)
 	text__utf8("abcdefghijkl", 12, out, sizeof(out));
 	CHECK_INT(strlen(out), 7);
 	text__utf8("\xff\xff\xff", 3, out, sizeof(out));
-	CHECK_STR(out, "\\xff");	/* whole escapes only */
-	text__utf8("x", 1, out, 0);	/* no room: writes nothing */
+	CHECK_STR(out, "\\xff");    /* whole escapes only */
+	text__utf8("x", 1, out, 0); /* no room: writes nothing */
 }
 
 int main(void)

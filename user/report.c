@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+#include "clock.h"
+#include "container.h"
+#include "correlate.h"
+#include "diag.h"
+#include "event.h"
+#include "evidence.h"
+#include "ngx502.h"
+#include "output.h"
+#include "report.h"
+#include "rules.h"
+#include "targets.h"
+
+#define KILLED_RING	 64
+#define KILLED_WINDOW_NS (5 * 1000000000ull)
+
+struct killed {
+	uint64_t sock;
+	uint64_t ts_ns;
+};
+
+struct report {
+	struct report_opts opts;
+	struct correlator *corr;
+	struct killed killed[KILLED_RING];
+	unsigned int nkilled;
+};
+
+/* The FIN or RST that follows a backend's death is the same failure, not another. */
+static int after_kill(struct report *r, const struct event *ev)
+{
+	int i;
+
+	if (ev->type != NGX502_EV_SIGNAL && ev->type != NGX502_EV_CONN_RESET &&
+	    ev->type != NGX502_EV_CONN_FIN && ev->type != NGX502_EV_CONN_ABANDON)
+		return 0;
+	/* a second signal to the same backend mid-death (SIGTERM, then SIGKILL) is the same kill */
+	for (i = 0; i < KILLED_RING; i++)
+		if (r->killed[i].sock == ev->sock &&
+		    ev->ts_ns - r->killed[i].ts_ns < KILLED_WINDOW_NS)
+			return 1;
+	if (ev->type == NGX502_EV_SIGNAL)
+		r->killed[r->nkilled++ % KILLED_RING] = (struct killed){ev->sock, ev->ts_ns};
+	return 0;
+}
+
+static void print_new(struct report *r, struct diagnosis *d)
+{
+	output__diagnosis(r->opts.out, d);
+	d->reported_count = d->count;
+	d->reported_ns = clock__mono_ns();
+}
+
+/* Where the worker runs, first, when that is a container: host and in-container pid. */
+static void container_evidence(struct report *r, struct diagnosis *d)
+{
+	const struct target_proc *p =
+		r->opts.targets ? targets__find(r->opts.targets, d->nginx_pid) : NULL;
+
+	if (!p || (!p->ns_pid && !p->container[0]))
+		return;
+	if (p->container[0] && strchr(p->container, '-'))
+		diagnosis__evidence(d,
+				    "nginx worker %d (pid %d in its container) runs in kubernetes "
+				    "pod %s",
+				    p->pid, p->ns_pid ? p->ns_pid : p->pid, p->container);
+	else if (p->container[0])
+		diagnosis__evidence(d,
+				    "nginx worker %d (pid %d in its container) runs in %s "
+				    "container %.12s",
+				    p->pid, p->ns_pid ? p->ns_pid : p->pid,
+				    container__runtime_name(p->runtime), p->container);
+	else
+		diagnosis__evidence(d,
+				    "nginx worker %d (pid %d in its container) runs in its own "
+				    "pid namespace",
+				    p->pid, p->ns_pid);
+}
+
+static void on_new_kernel(void *ctx, struct diagnosis *d, const struct event *ev)
+{
+	struct report *r = ctx;
+
+	container_evidence(r, d);
+	evidence__fill(d, ev, r->opts.hc);
+	print_new(r, d);
+}
+
+static void on_new_log(void *ctx, struct diagnosis *d, const struct ngx_log_line *l)
+{
+	struct report *r = ctx;
+
+	container_evidence(r, d);
+	evidence__fill_from_log(d, l, r->opts.diags, r->opts.hc);
+	print_new(r, d);
+}
+
+static void on_log_attached(void *ctx, struct diagnosis *d)
+{
+	struct report *r = ctx;
+
+	/* the same diagnosis again, now with the line it explains: kernel+log */
+	output__log_attached(r->opts.out, d);
+}
+
+struct report *report__new(const struct report_opts *opts)
+{
+	struct report *r;
+
+	if (!opts || !opts->out || !opts->diags) {
+		errno = EINVAL;
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->opts = *opts;
+	r->corr = correlator__new(opts->diags, &(struct correlator_ops){
+						       .on_new_kernel = on_new_kernel,
+						       .on_new_log = on_new_log,
+						       .on_log_attached = on_log_attached,
+						       .ctx = r,
+					       });
+	if (!r->corr) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void report__free(struct report *r)
+{
+	if (!r)
+		return;
+	correlator__free(r->corr);
+	free(r);
+}
+
+void report__failure(struct report *r, const struct event *ev)
+{
+	enum cause cause = rules__cause_of(ev);
+	int pid;
+
+	if (cause == CAUSE_NONE || after_kill(r, ev))
+		return;
+	/* for a killed backend the event's pid is the backend's; the diagnosis names nginx's */
+	pid = ev->type == NGX502_EV_SIGNAL ? (int)ev->nginx_pid : (int)ev->pid;
+	/*
+	 * A SYN retransmit and the close after it are one failed connect; nginx
+	 * logs it at the close, proxy_connect_timeout (60 s) after the SYN.
+	 */
+	if (cause == CAUSE_UPSTREAM_CONNECT_TIMEOUT && ev->sock &&
+	    diag_table__sock_seen(r->opts.diags, ev->sock)) {
+		correlator__kernel_again(r->corr, pid, ev);
+		return;
+	}
+	correlator__kernel(r->corr, cause, pid, ev);
+}
+
+void report__log_line(struct report *r, const char *line, size_t len, int pid, uint64_t now_ns)
+{
+	correlator__log(r->corr, line, len, pid, now_ns);
+}
+
+/* Repeat failures are told as "+N in the last 5 s", at most once a window per diagnosis. */
+static void flush_bursts(struct report *r, uint64_t now, int final)
+{
+	int i;
+
+	for (i = 0; i < diag_table__count(r->opts.diags); i++) {
+		struct diagnosis *d = diag_table__get(r->opts.diags, i);
+
+		if (d->count == d->reported_count)
+			continue;
+		if (!final && now - d->reported_ns < REPORT_BURST_WINDOW_S * 1000000000ull)
+			continue;
+		output__burst(r->opts.out, d, d->count - d->reported_count, REPORT_BURST_WINDOW_S);
+		d->reported_count = d->count;
+		d->reported_ns = now;
+	}
+}
+
+void report__tick(struct report *r, uint64_t now_ns)
+{
+	correlator__tick(r->corr, now_ns);
+	flush_bursts(r, now_ns, 0);
+}
+
+void report__finish(struct report *r)
+{
+	/* every line still waiting for its kernel event is told now */
+	correlator__tick(r->corr, UINT64_MAX);
+	flush_bursts(r, clock__mono_ns(), 1);
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Reporting policy: what a failure becomes on the output. A kernel failure
+ * is named (rules), deduplicated (the FIN or RST after a backend's death,
+ * the close after a SYN retransmit), matched with its log line
+ * (correlate), and printed when it is news; evidence and fix are written
+ * then (evidence.c, fix_*.c). Repeats are told as bursts, one line per
+ * diagnosis and window.
+ *
+ * Data flows one way: decode (main) -> report__failure/report__log_line ->
+ * rules -> correlate -> the callbacks here -> evidence/fix -> output.
+ */
+#ifndef __REPORT_H
+#define __REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define REPORT_BURST_WINDOW_S 5
+
+struct diag_table;
+struct event;
+struct hostconf;
+struct output;
+struct targets;
+
+struct report_opts {
+	struct output *out;
+	struct diag_table *diags;
+	struct hostconf *hc;	       /* may be NULL: generic fixes */
+	const struct targets *targets; /* where a worker runs (containers) */
+};
+
+struct report;
+
+/* NULL and errno set on failure. */
+struct report *report__new(const struct report_opts *opts);
+void report__free(struct report *r);
+
+/* A decoded kernel failure event. */
+void report__failure(struct report *r, const struct event *ev);
+/* An error-log line; pid: the writer's host pid, 0 to take it from the text. */
+void report__log_line(struct report *r, const char *line, size_t len, int pid, uint64_t now_ns);
+/* Once a loop pass: log lines that waited long enough, and bursts due. */
+void report__tick(struct report *r, uint64_t now_ns);
+/* At the end: every burst not told yet. */
+void report__finish(struct report *r);
+
+#endif /* __REPORT_H */
