@@ -12,10 +12,10 @@
  */
 #include "common.bpf.h"
 
-#define MAX_FDS_SCAN	1024	/* php-fpm children hold a handful */
-#define S_IFMT_		00170000
-#define S_IFSOCK_	0140000
-#define SEND_SIG_PRIV_	((struct kernel_siginfo *)1)
+#define MAX_FDS_SCAN   1024 /* php-fpm children hold a handful */
+#define S_IFMT_	       00170000
+#define S_IFSOCK_      0140000
+#define SEND_SIG_PRIV_ ((struct kernel_siginfo *)1)
 
 static __always_inline bool fatal_signal(int sig)
 {
@@ -29,7 +29,7 @@ struct match {
 	__u32 nginx_pid;
 	__u16 family;
 	__u16 port;
-	const struct sock *sk;	/* the backend's socket */
+	const struct sock *sk; /* the backend's socket */
 };
 
 static __always_inline bool match_unix(const struct sock *sk, struct match *m)
@@ -51,19 +51,15 @@ static __always_inline bool match_unix(const struct sock *sk, struct match *m)
 
 static __always_inline bool match_tcp(const struct sock *sk, __u16 family, struct match *m)
 {
-	__u32 pk = (__u32)family << 16 | bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	__u32 pk = conn_port_idx(family, bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)));
 	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	__u64 *nsk;
-	struct conn *c;
+	struct conn_port *cp;
 
-	nsk = bpf_map_lookup_elem(&conn_ports, &pk);
-	if (!nsk)
+	cp = bpf_map_lookup_elem(&conn_ports, &pk);
+	if (!cp || !cp->sock || cp->dport != lport)
 		return false;
-	c = bpf_map_lookup_elem(&conns, nsk);
-	if (!c || c->dport != lport)
-		return false;
-	m->nginx_pid = c->tgid;
-	m->nginx_sock = *nsk;
+	m->nginx_pid = cp->tgid;
+	m->nginx_sock = cp->sock;
 	m->family = family;
 	m->port = lport;
 	m->sk = sk;
@@ -107,7 +103,7 @@ static long scan_fd(__u32 i, void *data)
 static __always_inline bool find_nginx_peer(struct task_struct *task, struct match *m)
 {
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct fd_scan fs = { .m = m };
+	struct fd_scan fs = {.m = m};
 
 	if (!fdt)
 		return false;

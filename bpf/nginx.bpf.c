@@ -115,7 +115,7 @@ static __always_inline int capture_line(struct pt_regs *ctx, const void *buf, __
 	}
 	n = len;
 	if (n > NGX502_LOG_MAX)
-		return 0;	/* for the verifier: n is bounded */
+		return 0; /* for the verifier: n is bounded */
 	if (bpf_probe_read_user(e->line, n, buf))
 		return 0;
 	hdr_fill_current(&e->hdr, NGX502_EV_LOG_LINE, NGX502_LOG_HDR_SIZE + n);

@@ -8,9 +8,9 @@
  */
 #include "common.bpf.h"
 
-#define AF_UNIX_	1
-#define AF_INET_	2
-#define AF_INET6_	10
+#define AF_UNIX_  1
+#define AF_INET_  2
+#define AF_INET6_ 10
 
 SEC("tracepoint/syscalls/sys_enter_connect")
 int handle_sys_enter_connect(struct trace_event_raw_sys_enter *ctx)

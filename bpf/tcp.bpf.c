@@ -29,7 +29,7 @@ static __always_inline void addr_from_sock(const struct sock *sk, __u16 family, 
 
 static __always_inline __u32 port_key(const struct conn *c)
 {
-	return (__u32)c->family << 16 | c->sport;
+	return conn_port_idx(c->family, c->sport);
 }
 
 /*
@@ -97,10 +97,28 @@ static __always_inline void emit_conn(void *ctx, __u16 type, const struct sock *
 	emit(ctx, e, sizeof(*e));
 }
 
+/*
+ * nginx's state for sk, NULL for every socket that is not an upstream socket
+ * of a target: the counting filter answers for nearly all of those with one
+ * inlined array load, before any hash lookup.
+ */
+static __always_inline struct conn *conn_of(const struct sock *sk)
+{
+	__u32 slot = conn_filter_idx(sk);
+	__u64 key = (__u64)sk;
+	__u32 *n = bpf_map_lookup_elem(&conn_filter, &slot);
+
+	if (!n || !*n)
+		return NULL;
+	return bpf_map_lookup_elem(&conns, &key);
+}
+
 static __always_inline int on_syn_sent(const struct sock *sk)
 {
 	__u64 id = bpf_get_current_pid_tgid(), key = (__u64)sk;
+	__u32 slot = conn_filter_idx(sk), *n;
 	struct conn c = {};
+	long err;
 
 	/* Process context: the task is the one calling connect(). */
 	if (!target_of(id >> 32))
@@ -113,8 +131,19 @@ static __always_inline int on_syn_sent(const struct sock *sk)
 	c.dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	c.state = TCP_SYN_SENT_;
 	addr_from_sock(sk, c.family, c.daddr);
-	if (bpf_map_update_elem(&conns, &key, &c, BPF_ANY))
+	err = bpf_map_update_elem(&conns, &key, &c, BPF_NOEXIST);
+	if (err == -EEXIST_) {
+		/* the same socket connects again after a failed connect: it starts afresh */
+		bpf_map_update_elem(&conns, &key, &c, BPF_EXIST);
+		return 0;
+	}
+	if (err) {
 		stat_inc(NGX502_STAT_CONNS_FULL);
+		return 0;
+	}
+	n = bpf_map_lookup_elem(&conn_filter, &slot);
+	if (n)
+		__sync_fetch_and_add(n, 1);
 	return 0;
 }
 
@@ -133,7 +162,8 @@ static __always_inline void on_connect_failed(void *ctx, const struct sock *sk, 
 	 * connect timer, or the client went away).
 	 */
 	if (err)
-		emit_conn(ctx, NGX502_EV_TCP_CONNECT_ERR, sk, c, err, TCP_SYN_SENT_, TCP_CLOSE_, dur);
+		emit_conn(ctx, NGX502_EV_TCP_CONNECT_ERR, sk, c, err, TCP_SYN_SENT_, TCP_CLOSE_,
+			  dur);
 	else if (!sk->__sk_common.skc_num)
 		emit_conn(ctx, NGX502_EV_CONNECT_ERR, sk, c, EADDRNOTAVAIL_, TCP_SYN_SENT_,
 			  TCP_CLOSE_, dur);
@@ -176,43 +206,58 @@ static __always_inline void on_established_change(void *ctx, const struct sock *
 }
 
 /* Forget a connection: nginx closed it, or it is gone. */
-static __always_inline void conn_forget(struct conn *c, __u64 key)
+static __always_inline void conn_forget(const struct sock *sk, struct conn *c)
 {
-	__u32 pk = port_key(c);
+	__u32 pk = port_key(c), slot = conn_filter_idx(sk), *n;
+	__u64 key = (__u64)sk;
+	struct conn_port *cp;
 
-	if (c->sport)
-		bpf_map_delete_elem(&conn_ports, &pk);
-	bpf_map_delete_elem(&conns, &key);
+	if (c->sport) {
+		cp = bpf_map_lookup_elem(&conn_ports, &pk);
+		if (cp && cp->sock == key)
+			cp->sock = 0;
+	}
+	if (bpf_map_delete_elem(&conns, &key))
+		return;
+	n = bpf_map_lookup_elem(&conn_filter, &slot);
+	if (n && *n)
+		__sync_fetch_and_add(n, -1);
 }
 
 SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(handle_inet_sock_set_state, const struct sock *sk, const int oldstate, const int newstate)
+int BPF_PROG(handle_inet_sock_set_state, const struct sock *sk, const int oldstate,
+	     const int newstate)
 {
-	__u64 key = (__u64)sk;
+	struct conn_port *cp;
 	struct conn *c;
 	__u32 pk;
 
 	/*
 	 * Hot path: every TCP state change on the host runs this, ~10 per
-	 * proxied request. tp_btf hands a typed pointer: plain loads, no
-	 * probe-read helper calls, before the one hash lookup.
+	 * proxied request. What matters is decided from the two states first:
+	 * a connect (SYN_SENT, one hash lookup of the current task), or a
+	 * change out of SYN_SENT/ESTABLISHED/CLOSE_WAIT (the counting filter,
+	 * then the hash for nginx's own). Every other transition leaves after
+	 * two compares.
 	 */
-	if (sk->sk_protocol != IPPROTO_TCP_)
-		return 0;
 	if (newstate == TCP_SYN_SENT_)
-		return on_syn_sent(sk);
-	/* Ours are forgotten when nginx closes them: from any other state it is not ours. */
-	if (oldstate != TCP_SYN_SENT_ && oldstate != TCP_ESTABLISHED_ && oldstate != TCP_CLOSE_WAIT_)
+		return sk->sk_protocol == IPPROTO_TCP_ ? on_syn_sent(sk) : 0;
+	if (oldstate != TCP_SYN_SENT_ && oldstate != TCP_ESTABLISHED_ &&
+	    oldstate != TCP_CLOSE_WAIT_)
 		return 0;
-
-	c = bpf_map_lookup_elem(&conns, &key);
+	c = conn_of(sk);
 	if (!c)
 		return 0;
 	if (oldstate == TCP_SYN_SENT_ && newstate == TCP_ESTABLISHED_) {
 		c->state = TCP_ESTABLISHED_;
 		c->sport = sk->__sk_common.skc_num;
 		pk = port_key(c);
-		bpf_map_update_elem(&conn_ports, &pk, &key, BPF_ANY);
+		cp = bpf_map_lookup_elem(&conn_ports, &pk);
+		if (cp) {
+			cp->sock = (__u64)sk;
+			cp->tgid = c->tgid;
+			cp->dport = c->dport;
+		}
 		return 0;
 	}
 	if (oldstate == TCP_SYN_SENT_ && newstate == TCP_CLOSE_)
@@ -226,18 +271,18 @@ int BPF_PROG(handle_inet_sock_set_state, const struct sock *sk, const int oldsta
 	 * follow cost a lookup miss, not updates.
 	 */
 	if (newstate == TCP_CLOSE_ || newstate == TCP_FIN_WAIT1_ || newstate == TCP_LAST_ACK_)
-		conn_forget(c, key);
+		conn_forget(sk, c);
 	return 0;
 }
 
 SEC("tp_btf/tcp_receive_reset")
 int BPF_PROG(handle_tcp_receive_reset, struct sock *sk)
 {
-	__u64 key = (__u64)sk, waited;
 	struct tcp_sock *tp;
 	struct conn *c;
+	__u64 waited;
 
-	c = bpf_map_lookup_elem(&conns, &key);
+	c = conn_of(sk);
 	if (!c || c->reported)
 		return 0;
 	/* In SYN_SENT the close that follows reports it, as ECONNREFUSED. */
@@ -258,10 +303,12 @@ int BPF_PROG(handle_tcp_receive_reset, struct sock *sk)
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(handle_tcp_retransmit_skb, const struct sock *sk, const struct sk_buff *skb)
 {
-	__u64 key = (__u64)sk;
 	struct conn *c;
 
-	c = bpf_map_lookup_elem(&conns, &key);
+	/* only a SYN retransmit matters: a socket still in SYN_SENT */
+	if (sk->__sk_common.skc_state != TCP_SYN_SENT_)
+		return 0;
+	c = conn_of(sk);
 	if (!c || c->state != TCP_SYN_SENT_)
 		return 0;
 	if (sk->__sk_common.skc_state != TCP_SYN_SENT_)

@@ -131,6 +131,27 @@ test_fpm_request_terminate()
 	expect_summary_exact backend_killed "unix:$sock" 1
 }
 
+# The same over TCP: the killed child's socket leads back to nginx's through
+# the local port of nginx's connection (the kernel's conn_ports array).
+test_fpm_request_terminate_tcp()
+{
+	local lport fport m
+
+	fport=$(free_port)
+	stage_fpm f1 request_terminate_timeout=1s "listen=127.0.0.1:$fport"
+	lport=$(free_port)
+	stage_nginx n1 < <(fcgi_server "$lport" "$T/unused.sock" |
+				sed "s#fastcgi_pass unix:.*;#fastcgi_pass 127.0.0.1:$fport;#")
+	m=$(nginx_master n1)
+	expect_http 200 "http://127.0.0.1:$lport/ok.php"
+	start_tracer --pid "$m"
+	CURL_TIMEOUT=10 expect_http 502 "http://127.0.0.1:$lport/slow.php?s=3"
+	expect_diag backend_killed "127.0.0.1:$fport"
+	expect_evidence 'SIGTERM|signal 15'
+	stop_tracer
+	expect_summary_exact backend_killed "127.0.0.1:$fport" 1
+}
+
 test_fpm_child_segv()
 {
 	local lport sock m child req
