@@ -13,12 +13,22 @@ BPFTOOL ?= bpftool
 CC ?= cc
 PREFIX ?= /usr/local
 DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/ngx502-trace
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+VERSION := $(shell sed -n 's/^\#define NGX502_VERSION "\(.*\)"/\1/p' user/options.c)
 ARCH ?= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/;s/ppc64le/powerpc/;s/s390x/s390/')
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 
 CFLAGS ?= -g -O2
 CFLAGS += -std=gnu11 -Wall -Wextra -I$(OUTPUT) -Ibpf -Iuser -MMD -MP
-LDLIBS := -lbpf -lelf -lz -ljson-c -lcap
+LDLIBS := -lbpf -lelf -lz -ljson-c -lcap -lmnl
+# STATIC=1 (make static, the Debian package): the libraries in, glibc stays shared, and so
+# does libmnl (Debian's libmnl-dev ships no archive).
+ifeq ($(STATIC),1)
+LDLIBS := -Wl,-Bstatic -lbpf -lelf -lz -ljson-c -lcap -Wl,-Bdynamic -lmnl
+endif
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf -MMD -MP
 
 ifeq ($(SANITIZE),1)
@@ -59,7 +69,7 @@ FORMAT_SRCS := $(sort $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.
 # .clang-format is written for clang-format 14 (Debian bookworm): other versions format differently.
 CLANG_FORMAT ?= $(shell command -v clang-format-14 || echo clang-format)
 
-.PHONY: all test unit bench demo install uninstall clean format check deps fuzz
+.PHONY: all test unit bench demo install uninstall clean format check deps fuzz static deb
 all: $(BIN)
 
 $(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/fuzz:
@@ -80,7 +90,7 @@ $(OUTPUT)/ngx502.skel.h: $(OUTPUT)/ngx502.bpf.o
 # Every user object may include the skeleton; it must exist first.
 $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(OUTPUT)/ngx502.skel.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/libngx502.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -145,11 +155,43 @@ demo: deps
 fuzz: $(FUZZ_BINS)
 	FUZZ_DIR=$(OUTPUT)/fuzz FUZZ_TARGETS="$(FUZZ_TARGETS)" scripts/fuzz $(FUZZ_S)
 
+# The tool, its two script companions, the man page, the bash completion and the documents
+# scripts read (the event record format, the JSON schema).
 install: $(BIN)
-	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/ngx502-trace
+	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/ngx502-trace
+	install -D -m 0755 scripts/ngx502-events $(DESTDIR)$(SBINDIR)/ngx502-events
+	install -D -m 0755 scripts/ngx502-top $(DESTDIR)$(SBINDIR)/ngx502-top
+	install -D -m 0644 docs/ngx502-trace.8 $(DESTDIR)$(MANDIR)/man8/ngx502-trace.8
+	install -D -m 0644 scripts/ngx502-trace.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/ngx502-trace
+	install -D -m 0644 docs/EVENTS.md $(DESTDIR)$(DOCDIR)/EVENTS.md
+	install -D -m 0644 docs/ngx502-trace.schema.json $(DESTDIR)$(DOCDIR)/ngx502-trace.schema.json
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/ngx502-trace
+	rm -f $(DESTDIR)$(SBINDIR)/ngx502-trace $(DESTDIR)$(SBINDIR)/ngx502-events \
+		$(DESTDIR)$(SBINDIR)/ngx502-top $(DESTDIR)$(MANDIR)/man8/ngx502-trace.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/ngx502-trace $(DESTDIR)$(DOCDIR)/EVENTS.md \
+		$(DESTDIR)$(DOCDIR)/ngx502-trace.schema.json
+	-rmdir $(DESTDIR)$(DOCDIR)
+
+# libbpf, libelf, zlib, json-c and libcap linked in (Debian ships each .a in its -dev
+# package); glibc stays shared. ldd must not list any of them.
+static:
+	$(Q)$(MAKE) --no-print-directory STATIC=1 OUTPUT=$(OUTPUT)/static \
+		BIN=$(OUTPUT)/static/ngx502-trace $(OUTPUT)/static/ngx502-trace
+	$(Q)! ldd $(OUTPUT)/static/ngx502-trace | grep -E 'lib(bpf|elf|z|json-c|cap)\.so' || \
+		{ echo "make static: still linked to the libraries above" >&2; exit 1; }
+	@echo "  STATIC   $(OUTPUT)/static/ngx502-trace"
+
+# The Debian package (debian/), built by dpkg-buildpackage in a copy of the tree, so
+# that its clean step never touches this one: the .deb lands in $(OUTPUT)/deb/.
+DEB_DIR := $(OUTPUT)/deb
+deb:
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/ngx502-trace-$(VERSION)
+	$(Q)tar -c --exclude=./.git --exclude=./.output --exclude=./ngx502-trace . | \
+		tar -x -C $(DEB_DIR)/ngx502-trace-$(VERSION)
+	cd $(DEB_DIR)/ngx502-trace-$(VERSION) && dpkg-buildpackage -us -uc -b
+	@ls $(DEB_DIR)/*.deb
 
 deps:
 	scripts/deps

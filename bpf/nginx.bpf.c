@@ -140,3 +140,36 @@ int BPF_KPROBE(handle_ngx_syslog_writer, void *log, __u64 level, const void *buf
 {
 	return capture_line(ctx, buf, len, -1, NGX502_LOG_SYSLOG);
 }
+
+/*
+ * ngx_http_special_response_handler(ngx_http_request_t *r, ngx_int_t error):
+ * nginx runs it only when it answers with a response of its own making
+ * (ngx_http_finalize_request with a status >= 300, also when error_page then
+ * redirects), never for a response an upstream sent. A 5xx here is what the
+ * client got. The connection number, "*N" in the error log, is
+ * r->connection->log->connection; the offsets come before any #if in nginx's
+ * structs, the same in every nginx 1.x on x86-64 (docs/DESIGN.md §5.2).
+ */
+#define NGX_R_CONNECTION 8 /* ngx_http_request_t: signature (u32), connection */
+#define NGX_C_LOG                                                                                  \
+	80 /* ngx_connection_t: data, read, write, fd, 4 handlers, listening, sent, log            \
+	    */
+#define NGX_LOG_CONNECTION 16 /* ngx_log_t: log_level, file, connection */
+
+SEC("uprobe")
+int BPF_KPROBE(handle_ngx_special_response, const void *r, __s64 status)
+{
+	struct ngx502_response_event e = {};
+	__u64 c = 0, log = 0;
+
+	if (status < 500 || status > 599 || !current_is_target())
+		return 0;
+	/* a number nginx did not give (a read failed) stays 0: the response still counts */
+	if (!bpf_probe_read_user(&c, sizeof(c), r + NGX_R_CONNECTION) && c &&
+	    !bpf_probe_read_user(&log, sizeof(log), (void *)(c + NGX_C_LOG)) && log)
+		bpf_probe_read_user(&e.conn, sizeof(e.conn), (void *)(log + NGX_LOG_CONNECTION));
+	hdr_fill_current(&e.hdr, NGX502_EV_RESPONSE, sizeof(e));
+	e.status = status;
+	emit(ctx, &e, sizeof(e));
+	return 0;
+}

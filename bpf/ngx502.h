@@ -32,6 +32,7 @@ enum ngx502_event_type {
 	NGX502_EV_CONN_ABANDON = 10,   /* nginx closed an in-flight connection (read timeout) */
 	NGX502_EV_SIGNAL = 11,	       /* a backend process got a fatal signal */
 	NGX502_EV_LOG_LINE = 12,       /* an nginx error-log line as it was written */
+	NGX502_EV_RESPONSE = 13,       /* nginx generated an error response (status >= 500) */
 	NGX502_EV_MAX
 };
 
@@ -155,5 +156,16 @@ struct ngx502_log_event {
 #define NGX502_LOG_TRUNCATED 1 /* nginx wrote more than NGX502_LOG_MAX bytes */
 #define NGX502_LOG_SYSLOG    2 /* taken from ngx_syslog_writer, not write() */
 #define NGX502_LOG_HDR_SIZE  48
+
+/*
+ * 48 bytes: NGX502_EV_RESPONSE, an error response nginx generated itself
+ * (ngx_http_special_response_handler with status >= 500): what the client got.
+ */
+struct ngx502_response_event {
+	struct ngx502_hdr hdr; /* the worker that answered */
+	__u64 conn;	       /* nginx's connection number, "*N" in its error log */
+	__u32 status;	       /* 500..599 */
+	__u32 reserved;
+};
 
 #endif /* __NGX502_H */

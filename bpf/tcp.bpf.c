@@ -153,18 +153,25 @@ static __always_inline void on_connect_failed(void *ctx, const struct sock *sk, 
 	__u64 dur = bpf_ktime_get_ns() - c->start_ns;
 	__s32 err = sk->sk_err;
 
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+
 	/*
 	 * The kernel sets sk_err before the state change (tcp_done_with_error,
 	 * tcp_v4_err): RST in answer to the SYN -> ECONNREFUSED, ICMP ->
-	 * EHOSTUNREACH/ENETUNREACH, SYN retries used up -> ETIMEDOUT. No error
-	 * and no local port means tcp_v4_connect() could not pick one:
-	 * EADDRNOTAVAIL. No error otherwise: nginx closed it itself (its
-	 * connect timer, or the client went away).
+	 * EHOSTUNREACH/ENETUNREACH, SYN retries used up -> ETIMEDOUT. No error:
+	 * either tcp_v4_connect() found no local port (it sets SYN_SENT before
+	 * picking one, and no SYN ever left: EADDRNOTAVAIL), or nginx closed it
+	 * itself after its SYN went out (its connect timer, or the client went
+	 * away). The local port tells neither: tcp_set_state(CLOSE) releases
+	 * it before this tracepoint runs. The socket's own count of segments
+	 * sent does: the SYN is one.
 	 */
+	if (!tp)
+		return;
 	if (err)
 		emit_conn(ctx, NGX502_EV_TCP_CONNECT_ERR, sk, c, err, TCP_SYN_SENT_, TCP_CLOSE_,
 			  dur);
-	else if (!sk->__sk_common.skc_num)
+	else if (!tp->segs_out)
 		emit_conn(ctx, NGX502_EV_CONNECT_ERR, sk, c, EADDRNOTAVAIL_, TCP_SYN_SENT_,
 			  TCP_CLOSE_, dur);
 	else

@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/types.h>
 #include "correlate.h"
+#include "ledger.h"
+#include "ngx502.h"
 
 #define NKEYS	    1024		/* (pid, upstream) pairs followed at once */
 #define MATCH_NS    (5 * 1000000000ull) /* a line follows its failure within this */
@@ -18,6 +21,16 @@
 #define DEDUP	    8192		/* one line seen twice (two logs, kernel + file) is one */
 #define DEDUP_PROBE 16
 #define DEDUP_NS    (10 * 1000000000ull)
+#define KEY_FIFO    16			 /* request numbers / failure ids remembered per key */
+#define NOPEN	    256			 /* connects whose SYN went unanswered, still open */
+#define OPEN_NS	    (90 * 1000000000ull) /* longer than any usual proxy_connect_timeout */
+#define NABORT	    256			 /* connects nginx closed before a SYN retransmit */
+
+/* A small FIFO of numbers: request numbers of waiting lines, ledger ids of unmatched failures. */
+struct fifo {
+	uint64_t v[KEY_FIFO];
+	unsigned int head, n;
+};
 
 struct key {
 	int used;
@@ -31,6 +44,26 @@ struct key {
 	char *line;	     /* the newest waiting line, for the diagnosis */
 	size_t len;
 	struct ngx_log_line *parsed; /* and its parse */
+	struct fifo conns;	     /* "*N" of the waiting lines, oldest first */
+	struct fifo fails;	     /* ledger ids of the unmatched kernel failures, oldest first */
+};
+
+/* A SYN retransmitted: its request's end comes when nginx closes the socket (kernel_again). */
+struct open_connect {
+	uint64_t sock;
+	uint64_t ts_ns;
+	struct diagnosis *d;
+	int pid;
+};
+
+/*
+ * nginx closed a SYN_SENT socket before any SYN retransmit: a connect
+ * timeout shorter than a second, or a client that left. Its line ("upstream
+ * timed out ... while connecting") or a 504 of the worker says which.
+ */
+struct abort_wait {
+	int used;
+	struct event ev;
 };
 
 /*
@@ -60,7 +93,74 @@ struct correlator {
 	struct key keys[NKEYS];
 	struct keyless keyless[NKEYLESS];
 	struct seen_line seen[DEDUP]; /* open addressing on the line's hash */
+	struct ledger *ledger;	      /* what clients got */
+	struct open_connect opens[NOPEN];
+	unsigned int nopen;
+	struct abort_wait aborts[NABORT];
+	unsigned int nabort;
 };
+
+static void fifo_push(struct fifo *f, uint64_t v)
+{
+	if (f->n == KEY_FIFO) {
+		f->head = (f->head + 1) % KEY_FIFO;
+		f->n--;
+	}
+	f->v[(f->head + f->n++) % KEY_FIFO] = v;
+}
+
+static uint64_t fifo_pop(struct fifo *f)
+{
+	uint64_t v;
+
+	if (!f->n)
+		return 0;
+	v = f->v[f->head];
+	f->head = (f->head + 1) % KEY_FIFO;
+	f->n--;
+	return v;
+}
+
+/*
+ * The kernel's cause and the log line's for one request: the same failure
+ * seen from two sides, or a disagreement (docs/DESIGN.md §4.2). "unknown" on
+ * either side is no opinion.
+ */
+static int same_failure(enum cause kernel, enum cause log)
+{
+	if (kernel == log || kernel == CAUSE_UNKNOWN || log == CAUSE_UNKNOWN)
+		return 1;
+	switch (kernel) {
+	case CAUSE_BACKEND_KILLED:
+		/* the dead backend's socket: a FIN or a RST is what nginx read */
+		return log == CAUSE_UPSTREAM_PREMATURE_CLOSE || log == CAUSE_UPSTREAM_RESET;
+	case CAUSE_UPSTREAM_RESET:
+	case CAUSE_UPSTREAM_PREMATURE_CLOSE:
+		/* FIN then RST (or the other way) before nginx read; or during TLS */
+		return log == CAUSE_UPSTREAM_PREMATURE_CLOSE || log == CAUSE_UPSTREAM_RESET ||
+		       log == CAUSE_UPSTREAM_SSL_FAILED;
+	case CAUSE_UPSTREAM_CONNECT_TIMEOUT:
+		/* the first SYN went unanswered, a later one got a RST or an ICMP error */
+		return log == CAUSE_UPSTREAM_REFUSED || log == CAUSE_UPSTREAM_UNREACHABLE;
+	default:
+		return 0;
+	}
+}
+
+static void check_agree(struct correlator *c, enum cause kernel, const struct ngx_log_line *l)
+{
+	if (l && !same_failure(kernel, ngx_log_line__cause(l)))
+		diag_table__totals(c->t)->disagreements++;
+}
+
+/* Follow a failure to its request's end, when that worker's responses are seen. */
+static uint64_t track(struct correlator *c, int pid, struct diagnosis *d, uint64_t conn,
+		      uint64_t ts_ns)
+{
+	if (!c->ledger || !d || !c->ops.sees_responses || !c->ops.sees_responses(c->ops.ctx, pid))
+		return 0;
+	return ledger__failure(c->ledger, pid, d, conn, ts_ns);
+}
 
 /* Lines carry kernel times or read times: either may be the later one. */
 static uint64_t absdiff(uint64_t a, uint64_t b)
@@ -75,6 +175,8 @@ static uint64_t hash_bytes(const char *s, size_t n, uint64_t h)
 	return h;
 }
 
+static void settle_response(void *ctx, const struct ledger_response *r);
+
 struct correlator *correlator__new(struct diag_table *t, const struct correlator_ops *ops)
 {
 	struct correlator *c = calloc(1, sizeof(*c));
@@ -83,6 +185,11 @@ struct correlator *correlator__new(struct diag_table *t, const struct correlator
 		return NULL;
 	c->t = t;
 	c->ops = *ops;
+	c->ledger = ledger__new(t, settle_response, c);
+	if (!c->ledger) {
+		free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -101,6 +208,7 @@ void correlator__free(struct correlator *c)
 		return;
 	for (int i = 0; i < NKEYS; i++)
 		key_drop_line(&c->keys[i]);
+	ledger__free(c->ledger);
 	free(c);
 }
 
@@ -167,6 +275,7 @@ static void log_only(struct correlator *c, struct key *k)
 				    &created);
 		if (!d)
 			break;
+		track(c, k->pid, d, fifo_pop(&k->conns), k->waiting_ns);
 		if (len && k->line[len - 1] == '\n')
 			len--;
 		if (created) {
@@ -178,6 +287,7 @@ static void log_only(struct correlator *c, struct key *k)
 		}
 	}
 	k->waiting = 0;
+	k->conns.n = 0;
 	key_drop_line(k);
 }
 
@@ -193,6 +303,7 @@ static struct diagnosis *keyless_settle(struct correlator *c, struct keyless *h,
 		if (!d)
 			break;
 		d->from_kernel = 1;
+		track(c, h->pid, d, 0, h->ts_ns);
 		if (created && c->ops.on_new_kernel)
 			c->ops.on_new_kernel(c->ops.ctx, d, &h->ev);
 	}
@@ -244,6 +355,7 @@ static int keyless_take_line(struct correlator *c, enum cause cause, int pid,
 		d = keyless_settle(c, &h, k->upstream[0] ? k->upstream : "*");
 		if (d)
 			attach(c, d, k->line, k->len);
+		fifo_pop(&k->conns);
 		if (!--k->waiting)
 			key_drop_line(k);
 		return 1;
@@ -251,47 +363,165 @@ static int keyless_take_line(struct correlator *c, enum cause cause, int pid,
 	return 0;
 }
 
-void correlator__kernel(struct correlator *c, enum cause cause, int pid, const struct event *ev)
+/* Remember a SYN that went unanswered: the failure's end is nginx's close of the socket. */
+static void open_connect(struct correlator *c, int pid, struct diagnosis *d, const struct event *ev)
+{
+	struct open_connect *o = &c->opens[c->nopen++ % NOPEN];
+
+	/* a full table: the oldest one is taken as a connect that went through after all */
+	if (o->d)
+		o->d->recovered++;
+	*o = (struct open_connect){.sock = ev->sock, .ts_ns = ev->ts_ns, .d = d, .pid = pid};
+}
+
+/* Count a kernel failure; the ledger id of it, 0 when not followed. */
+static uint64_t kernel_hit(struct correlator *c, enum cause cause, int pid, const struct event *ev)
 {
 	struct diagnosis *d;
 	struct key *k;
+	uint64_t id;
 	int created;
 
 	if (!ev->upstream[0]) {
 		if (!keyless_take_line(c, cause, pid, ev))
 			keyless_hold(c, cause, pid, ev);
-		return;
+		return 0;
 	}
 	d = diag_table__hit(c->t, cause, ev->upstream, pid, ev->err, ev->ts_ns, &created);
 	if (!d)
-		return;
+		return 0;
 	d->from_kernel = 1;
 	if (created && c->ops.on_new_kernel)
 		c->ops.on_new_kernel(c->ops.ctx, d, ev);
 	k = key_get(c, pid, ev->upstream, 1);
 	if (!k)
-		return;
+		return track(c, pid, d, 0, ev->ts_ns);
 	k->d = d;
 	if (k->waiting) {
 		/* its line came first */
+		check_agree(c, cause, k->parsed);
+		id = track(c, pid, d, fifo_pop(&k->conns), ev->ts_ns);
 		attach(c, d, k->line, k->len);
 		if (!--k->waiting)
 			key_drop_line(k);
-		return;
+		return id;
 	}
-	if (absdiff(ev->ts_ns, k->kernel_ns) > MATCH_NS)
+	if (absdiff(ev->ts_ns, k->kernel_ns) > MATCH_NS) {
 		k->unmatched = 0; /* failures whose lines never came (level, filtered) */
+		k->fails.n = 0;
+	}
 	k->unmatched++;
 	k->kernel_ns = ev->ts_ns;
+	if (ev->type == NGX502_EV_SYN_RETRANS && ev->sock) {
+		open_connect(c, pid, d, ev);
+		id = 0;
+	} else {
+		id = track(c, pid, d, 0, ev->ts_ns);
+	}
+	fifo_push(&k->fails, id);
+	return id;
+}
+
+void correlator__kernel(struct correlator *c, enum cause cause, int pid, const struct event *ev)
+{
+	kernel_hit(c, cause, pid, ev);
+}
+
+void correlator__abort(struct correlator *c, int pid, const struct event *ev)
+{
+	struct key *k = ev->upstream[0] ? key_get(c, pid, ev->upstream, 0) : NULL;
+	struct abort_wait *a;
+
+	/* nginx's line came first: it timed out connecting */
+	if (k && k->waiting && ngx_log_line__cause(k->parsed) == CAUSE_UPSTREAM_CONNECT_TIMEOUT) {
+		kernel_hit(c, CAUSE_UPSTREAM_CONNECT_TIMEOUT, pid, ev);
+		return;
+	}
+	a = &c->aborts[c->nabort++ % NABORT];
+	a->used = 1;
+	a->ev = *ev;
+	a->ev.line = NULL;
+	a->ev.pid = pid;
+}
+
+/* The newest abort of worker pid (upstream up, or any when NULL) within the window before ts. */
+static struct abort_wait *abort_find(struct correlator *c, int pid, const char *up, uint64_t ts)
+{
+	struct abort_wait *best = NULL;
+
+	for (int i = 0; i < NABORT; i++) {
+		struct abort_wait *a = &c->aborts[i];
+
+		if (!a->used || (int)a->ev.pid != pid || (up && strcmp(a->ev.upstream, up)) ||
+		    a->ev.ts_ns > ts + LEDGER_HOLD_NS || a->ev.ts_ns + LEDGER_TIE_NS < ts)
+			continue;
+		if (!best || a->ev.ts_ns > best->ev.ts_ns)
+			best = a;
+	}
+	return best;
+}
+
+/* A held response is due: tie it to its failure, or call it unexplained. */
+static void settle_response(void *ctx, const struct ledger_response *r)
+{
+	struct correlator *c = ctx;
+	struct abort_wait *a;
+	uint64_t id, ts = 0;
+	int exact;
+
+	id = ledger__find(c->ledger, r, &ts, &exact);
+	/* a 504 after nginx closed a connect before any SYN retransmit: its connect timeout */
+	a = r->status == 504 && !exact ? abort_find(c, r->pid, NULL, r->ts_ns) : NULL;
+	if (a && (!id || a->ev.ts_ns > ts)) {
+		a->used = 0;
+		id = kernel_hit(c, CAUSE_UPSTREAM_CONNECT_TIMEOUT, r->pid, &a->ev);
+	}
+	if (id)
+		ledger__tie(c->ledger, id, r);
+	else
+		ledger__unexplained(c->ledger, r);
+}
+
+void correlator__response(struct correlator *c, int pid, uint64_t conn, int status, uint64_t ts_ns)
+{
+	ledger__response(c->ledger, pid, conn, status, ts_ns);
 }
 
 void correlator__kernel_again(struct correlator *c, int pid, const struct event *ev)
 {
 	struct key *k = ev->upstream[0] ? key_get(c, pid, ev->upstream, 0) : NULL;
+	struct diagnosis *d = NULL;
+	uint64_t id = 0;
 
+	/* the request's end: what its client gets is decided now */
+	for (int i = 0; ev->sock && i < NOPEN; i++) {
+		struct open_connect *o = &c->opens[i];
+
+		if (o->d && o->sock == ev->sock && o->pid == pid) {
+			d = o->d;
+			o->d = NULL;
+			id = track(c, pid, d, 0, ev->ts_ns);
+			break;
+		}
+	}
+	if (!k)
+		return;
+	if (k->waiting && k->d) {
+		/* its line came before the close did */
+		check_agree(c, k->d->cause, k->parsed);
+		ledger__set_conn(c->ledger, id, fifo_pop(&k->conns));
+		if (k->unmatched)
+			k->unmatched--;
+		attach(c, k->d, k->line, k->len);
+		if (!--k->waiting)
+			key_drop_line(k);
+		return;
+	}
 	/* its line may come long after the first sign (nginx's connect timeout, 60 s) */
-	if (k && k->unmatched && ev->ts_ns > k->kernel_ns)
+	if (k->unmatched && ev->ts_ns > k->kernel_ns)
 		k->kernel_ns = ev->ts_ns;
+	if (id)
+		fifo_push(&k->fails, id);
 }
 
 /*
@@ -345,6 +575,15 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 		return;
 	}
 	ngx_log_line__upstream(l, up, sizeof(up));
+	if (ngx_log_line__cause(l) == CAUSE_UPSTREAM_CONNECT_TIMEOUT) {
+		/* nginx timed out connecting: the socket it closed is the kernel's side of it */
+		struct abort_wait *a = abort_find(c, pid, up, now_ns);
+
+		if (a) {
+			a->used = 0;
+			kernel_hit(c, CAUSE_UPSTREAM_CONNECT_TIMEOUT, pid, &a->ev);
+		}
+	}
 	for (int i = 0; i < NKEYLESS; i++) {
 		struct keyless *h = &c->keyless[i];
 		struct diagnosis *d;
@@ -373,6 +612,8 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 	if (k->unmatched && absdiff(now_ns, k->kernel_ns) <= MATCH_NS && k->d) {
 		/* the kernel event came first */
 		k->unmatched--;
+		check_agree(c, k->d->cause, l);
+		ledger__set_conn(c->ledger, fifo_pop(&k->fails), l->conn);
 		attach(c, k->d, line, len);
 		free(l);
 		return;
@@ -381,6 +622,7 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 	if (!k->waiting)
 		k->waiting_ns = now_ns;
 	k->waiting++;
+	fifo_push(&k->conns, l->conn);
 	key_drop_line(k);
 	k->line = malloc(len ? len : 1);
 	if (!k->line) {
@@ -407,4 +649,21 @@ void correlator__tick(struct correlator *c, uint64_t now_ns)
 		if (k->used && k->waiting && now_ns - k->waiting_ns >= HOLD_NS)
 			log_only(c, k);
 	}
+	for (int i = 0; i < NOPEN; i++) {
+		struct open_connect *o = &c->opens[i];
+
+		/* never closed by nginx within its timeout: the SYN was answered after all */
+		if (o->d && now_ns != UINT64_MAX && now_ns - o->ts_ns >= OPEN_NS) {
+			o->d->recovered++;
+			o->d = NULL;
+		}
+	}
+	for (int i = 0; i < NABORT; i++) {
+		struct abort_wait *a = &c->aborts[i];
+
+		/* no line and no 504 followed: the client left, nginx gave up for it */
+		if (a->used && now_ns != UINT64_MAX && now_ns - a->ev.ts_ns >= LEDGER_RECOVER_NS)
+			a->used = 0;
+	}
+	ledger__tick(c->ledger, now_ns, now_ns == UINT64_MAX);
 }

@@ -24,6 +24,8 @@ struct correlator_ops {
 	void (*on_new_kernel)(void *ctx, struct diagnosis *d, const struct event *ev);
 	void (*on_new_log)(void *ctx, struct diagnosis *d, const struct ngx_log_line *l);
 	void (*on_log_attached)(void *ctx, struct diagnosis *d);
+	/* 1 when the error responses of worker pid are seen: its failures then wait for them */
+	int (*sees_responses)(void *ctx, int pid);
 	void *ctx;
 };
 
@@ -39,11 +41,23 @@ void correlator__kernel(struct correlator *c, enum cause cause, int pid, const s
  */
 void correlator__kernel_again(struct correlator *c, int pid, const struct event *ev);
 /*
+ * nginx closed a connect still in SYN_SENT before any SYN retransmit: a
+ * connect timeout when its line or a 504 of the worker follows, else a
+ * client that left (no cause).
+ */
+void correlator__abort(struct correlator *c, int pid, const struct event *ev);
+/* An error response (status >= 500) of worker pid for request conn ("*N", 0 unknown). */
+void correlator__response(struct correlator *c, int pid, uint64_t conn, int status, uint64_t ts_ns);
+/*
  * An error-log line. pid is the host pid of the worker that wrote it when
  * known (kernel capture), 0 to take it from the text. now_ns: CLOCK_MONOTONIC.
  */
 void correlator__log(struct correlator *c, const char *line, size_t len, int pid, uint64_t now_ns);
-/* Lines that waited long enough for a kernel event become log-only diagnoses. */
+/*
+ * Lines that waited long enough for a kernel event become log-only diagnoses;
+ * responses that waited long enough are tied to their failure; failures no
+ * error response followed are recovered. UINT64_MAX: the stop, all decide.
+ */
 void correlator__tick(struct correlator *c, uint64_t now_ns);
 
 #endif /* __CORRELATE_H */

@@ -2,11 +2,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "diag.h"
 
 struct diag_table {
 	int n;
+	uint64_t seed; /* the tool's start and pid: ids differ between runs */
 	uint64_t overflow;
+	struct diag_totals totals;
 	struct diagnosis *d[DIAG_MAX];
 	uint64_t socks[DIAG_SOCK_RING];
 	unsigned int sock_next;
@@ -14,7 +18,37 @@ struct diag_table {
 
 struct diag_table *diag_table__new(void)
 {
-	return calloc(1, sizeof(struct diag_table));
+	struct diag_table *t = calloc(1, sizeof(struct diag_table));
+	struct timespec now;
+
+	if (!t)
+		return NULL;
+	clock_gettime(CLOCK_REALTIME, &now);
+	t->seed = ((uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec) ^ ((uint64_t)getpid() << 40);
+	return t;
+}
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ull;
+	return h;
+}
+
+/*
+ * docs/DESIGN.md §3.2 "id": the same on every line of one diagnosis, another
+ * for any other diagnosis of this run or of another run.
+ */
+static void set_id(const struct diag_table *t, struct diagnosis *d)
+{
+	uint64_t h = fnv1a(0xcbf29ce484222325ull, &t->seed, sizeof(t->seed));
+
+	h = fnv1a(h, &d->cause, sizeof(d->cause));
+	h = fnv1a(h, d->upstream, strlen(d->upstream));
+	h = fnv1a(h, &d->first_ts_ns, sizeof(d->first_ts_ns));
+	snprintf(d->id, sizeof(d->id), "%016llx", (unsigned long long)h);
 }
 
 void diag_table__free(struct diag_table *t)
@@ -57,6 +91,7 @@ struct diagnosis *diag_table__hit(struct diag_table *t, enum cause cause, const 
 		d->nginx_pid = pid;
 		d->err = err;
 		d->first_ts_ns = ts_ns;
+		set_id(t, d);
 		t->d[t->n++] = d;
 		*created = 1;
 	}
@@ -79,6 +114,29 @@ struct diagnosis *diag_table__get(struct diag_table *t, int i)
 uint64_t diag_table__overflow(const struct diag_table *t)
 {
 	return t->overflow;
+}
+
+struct diag_totals *diag_table__totals(struct diag_table *t)
+{
+	return &t->totals;
+}
+
+uint64_t diagnosis__responses(const struct diagnosis *d)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < DIAG_STATUS_N; i++)
+		n += d->responses[i];
+	return n;
+}
+
+uint64_t diagnosis__responses_new(const struct diagnosis *d)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < DIAG_STATUS_N; i++)
+		n += d->responses[i] - d->reported_responses[i];
+	return n;
 }
 
 int diag_table__sock_seen(struct diag_table *t, uint64_t sock)

@@ -9,6 +9,7 @@
 #define __DIAG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "cause.h"
 #include "event.h"
@@ -20,8 +21,13 @@
 #define DIAG_SOCK_RING	  4096
 #define DIAG_CMDS_MAX	  6 /* shell commands named by one fix */
 #define DIAG_CMD_MAX	  768
+#define DIAG_STATUS_MIN	  500 /* error responses counted: 500..599 */
+#define DIAG_STATUS_N	  100
+
+#define DIAG_ID_LEN 16 /* hex digits of diagnosis.id */
 
 struct diagnosis {
+	char id[DIAG_ID_LEN + 1]; /* stable on every line of this diagnosis (JSON "id") */
 	enum cause cause;
 	char upstream[EVENT_UPSTREAM_MAX];
 	int nginx_pid; /* host pid of the first worker seen failing */
@@ -37,9 +43,24 @@ struct diagnosis {
 	char cmds[DIAG_CMDS_MAX][DIAG_CMD_MAX];
 	char *log; /* the nginx error-log line it explains, once seen */
 	int from_kernel, from_log;
+	bool filtered; /* --cause/--upstream leave it out: never printed, not in the summary */
+	/* what clients got: nginx's error responses this failure ended in, by status - 500 */
+	uint64_t responses[DIAG_STATUS_N];
+	/* failures after which nginx went on and no error response followed */
+	uint64_t recovered;
+	char recovered_via[EVENT_UPSTREAM_MAX]; /* where nginx retried, when known */
 	/* what was last printed, for aggregation */
 	uint64_t reported_count;
 	uint64_t reported_ns;
+	uint64_t reported_responses[DIAG_STATUS_N];
+	uint64_t reported_recovered;
+};
+
+/* What the summary counts besides the diagnoses: the error responses nginx sent. */
+struct diag_totals {
+	uint64_t responses[DIAG_STATUS_N];   /* every one seen, by status - 500 */
+	uint64_t unexplained[DIAG_STATUS_N]; /* no failure found behind it */
+	uint64_t disagreements; /* the kernel's and the log's cause of one request differ */
 };
 
 struct diag_table;
@@ -58,6 +79,11 @@ struct diagnosis *diag_table__find(struct diag_table *t, enum cause cause, const
 int diag_table__count(const struct diag_table *t);
 struct diagnosis *diag_table__get(struct diag_table *t, int i);
 uint64_t diag_table__overflow(const struct diag_table *t);
+/* The response counts of the summary, for the correlator to fill. */
+struct diag_totals *diag_table__totals(struct diag_table *t);
+/* Error responses tied to d in all, and since it was last printed. */
+uint64_t diagnosis__responses(const struct diagnosis *d);
+uint64_t diagnosis__responses_new(const struct diagnosis *d);
 /* 1 when sock was already counted (a SYN retransmit and the close that follows). */
 int diag_table__sock_seen(struct diag_table *t, uint64_t sock);
 

@@ -16,6 +16,7 @@ _Static_assert(sizeof(struct ngx502_target_event) == 64, "target_event layout ch
 _Static_assert(sizeof(struct ngx502_signal_event) == 224, "signal_event layout changed");
 _Static_assert(sizeof(struct ngx502_log_event) == NGX502_LOG_HDR_SIZE + NGX502_LOG_MAX,
 	       "log_event layout changed");
+_Static_assert(sizeof(struct ngx502_response_event) == 48, "response_event layout changed");
 
 static const char *const type_names[NGX502_EV_MAX] = {
 	[NGX502_EV_CONNECT_ERR] = "connect_error",
@@ -30,6 +31,7 @@ static const char *const type_names[NGX502_EV_MAX] = {
 	[NGX502_EV_CONN_ABANDON] = "conn_abandon",
 	[NGX502_EV_SIGNAL] = "signal",
 	[NGX502_EV_LOG_LINE] = "log_line",
+	[NGX502_EV_RESPONSE] = "response",
 };
 
 const char *event__type_name(int type)
@@ -231,6 +233,16 @@ int event__decode(const void *data, size_t size, struct event *ev)
 		ev->log_fd = e.fd;
 		ev->line = (const char *)data + NGX502_LOG_HDR_SIZE;
 		ev->line_len = e.len;
+		return 0;
+	}
+	case NGX502_EV_RESPONSE: {
+		struct ngx502_response_event e;
+
+		if (size != sizeof(e))
+			return -EINVAL;
+		memcpy(&e, data, sizeof(e));
+		ev->conn = e.conn;
+		ev->status = e.status;
 		return 0;
 	}
 	default:

@@ -46,6 +46,10 @@ struct event {
 	int sig_flags;
 	char sender_comm[16];
 
+	/* response records */
+	uint64_t conn; /* nginx's connection number ("*N"), 0 if unknown */
+	int status;    /* the status nginx answered with, >= 500 */
+
 	/* log records: line points into the record, not NUL-terminated */
 	const char *line;
 	size_t line_len;

@@ -78,6 +78,11 @@ static void unix_evidence(struct diagnosis *d, const struct event *ev, const str
 			diagnosis__evidence(d, "%s listens on %s and its accept queue is full",
 					    host_facts__owner(&f->listener, who, sizeof(who)),
 					    path);
+		if (f->have_queue)
+			diagnosis__evidence(d,
+					    "%u connections waiting in its listen queue now "
+					    "(backlog %u)",
+					    f->queue.queued, f->queue.backlog);
 		fix__backlog(d, fx, path, f->somaxconn);
 		break;
 	default:
@@ -134,6 +139,13 @@ static void tcp_evidence(struct diagnosis *d, const struct event *ev, const stru
 					    "over %llu ms",
 					    ev->upstream, ev->retrans, ev->retrans == 1 ? "" : "s",
 					    (unsigned long long)(ev->duration_ns / 1000000));
+		if (ev->type == NGX502_EV_CONNECT_ABORT && !ev->retrans)
+			diagnosis__evidence(d,
+					    "SYN to %s went unanswered for %llu ms, then nginx "
+					    "closed the socket (its connect timeout, shorter than "
+					    "the kernel's first SYN retransmit)",
+					    ev->upstream,
+					    (unsigned long long)(ev->duration_ns / 1000000));
 		if (ev->type == NGX502_EV_TCP_CONNECT_ERR)
 			diagnosis__evidence(d, "the kernel gave up on the SYN (ETIMEDOUT): nginx "
 					       "answers 502");
@@ -158,8 +170,28 @@ static void tcp_evidence(struct diagnosis *d, const struct event *ev, const stru
 	}
 }
 
+/*
+ * nginx gave up waiting: on a slow backend, or on one that never got to the request because
+ * every worker was busy and it waited in the listen queue (saturation, the same cause).
+ */
+static void read_timeout(struct diagnosis *d, const struct host_facts *f, struct fix_ctx *fx,
+			 unsigned long long ms)
+{
+	if (f && f->have_queue && f->queue.queued) {
+		fix__saturated(d, fx, &f->queue, ms);
+		return;
+	}
+	if (f && f->have_queue)
+		diagnosis__evidence(d,
+				    "no connection waits in the listen queue of %s (backlog %u): "
+				    "the backend is slow, not saturated",
+				    d->upstream, f->queue.backlog);
+	fix__read_timeout(d, fx, ms);
+}
+
 /* After the connect: resets, early FINs, nginx giving up. */
-static void lifecycle_evidence(struct diagnosis *d, const struct event *ev, struct fix_ctx *fx)
+static void lifecycle_evidence(struct diagnosis *d, const struct event *ev,
+			       const struct host_facts *f, struct fix_ctx *fx)
 {
 	unsigned long long ms = ev->duration_ns / 1000000;
 
@@ -184,7 +216,7 @@ static void lifecycle_evidence(struct diagnosis *d, const struct event *ev, stru
 				    "nginx sent its request to %s and closed the connection "
 				    "after waiting %llu ms without a response byte",
 				    ev->upstream, ms);
-		fix__read_timeout(d, fx, ms);
+		read_timeout(d, f, fx, ms);
 		break;
 	case CAUSE_UPSTREAM_HEADER_TOO_BIG:
 		diagnosis__evidence(d,
@@ -268,7 +300,7 @@ void evidence__write(struct diagnosis *d, const struct event *ev, const struct h
 		signal_evidence(d, ev, f, fx);
 	else if (ev->type == NGX502_EV_CONN_RESET || ev->type == NGX502_EV_CONN_FIN ||
 		 ev->type == NGX502_EV_CONN_ABANDON)
-		lifecycle_evidence(d, ev, fx);
+		lifecycle_evidence(d, ev, f, fx);
 	else if (ev->family == AF_UNIX && f->creds[0] && d->cause != CAUSE_FD_EXHAUSTED)
 		unix_evidence(d, ev, f, fx);
 	else
@@ -356,6 +388,21 @@ static int host_checks(struct diagnosis *d, struct fix_ctx *fx)
 	return 1;
 }
 
+/* A read timeout seen in the log only (a unix socket): its listen queue, as for the kernel's. */
+static void read_timeout_from_log(struct diagnosis *d, struct fix_ctx *fx)
+{
+	struct host_facts *f = NULL;
+	struct event ev;
+
+	if (d->nginx_pid > 0 && !event_of_key(&ev, d->nginx_pid, d->upstream)) {
+		f = malloc(sizeof(*f));
+		if (f)
+			host_facts__gather(f, d->cause, &ev);
+	}
+	read_timeout(d, f, fx, 0);
+	free(f);
+}
+
 /* The upstream failures before "no live upstreams": the real cause, named as evidence. */
 static void failures_before(struct diagnosis *d, struct diag_table *t)
 {
@@ -414,7 +461,7 @@ void evidence__fill_from_log(struct diagnosis *d, const struct ngx_log_line *l,
 		fix__header_too_big(d, fx, 0);
 		break;
 	case CAUSE_UPSTREAM_READ_TIMEOUT:
-		fix__read_timeout(d, fx, 0);
+		read_timeout_from_log(d, fx);
 		break;
 	case CAUSE_UPSTREAM_CONNECT_TIMEOUT:
 		fix__connect_timeout(d, fx,

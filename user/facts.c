@@ -122,11 +122,26 @@ static void gather_fd(struct host_facts *f, const struct event *ev)
 	snprintf(f->nofile, sizeof(f->nofile), "%s", line);
 }
 
+/*
+ * Connections waiting to be accepted by the upstream: a pool too small for its load keeps
+ * them there while its children are busy, and nginx's timer runs from the connect on.
+ */
+static void gather_queue(struct host_facts *f, const struct event *ev)
+{
+	if (ev->family == AF_UNIX && !strncmp(ev->upstream, "unix:", 5))
+		f->have_queue = sockdiag__unix_queue(ev->pid, ev->upstream + 5, &f->queue) == 1;
+	else if (ev->family == AF_INET || ev->family == AF_INET6)
+		f->have_queue = sockdiag__tcp_queue(ev->pid, ev->family, ev->addr, ev->port,
+						    &f->queue) == 1;
+}
+
 int host_facts__gather(struct host_facts *f, enum cause cause, const struct event *ev)
 {
 	memset(f, 0, sizeof(*f));
 	snprintf(f->somaxconn, sizeof(f->somaxconn), "?");
 	f->time_wait = -1;
+	if (cause == CAUSE_UPSTREAM_READ_TIMEOUT || cause == CAUSE_UPSTREAM_BACKLOG_FULL)
+		gather_queue(f, ev);
 	if (ev->type == NGX502_EV_SIGNAL) {
 		procfs__unit(ev->pid, f->unit, sizeof(f->unit));
 		return 0;

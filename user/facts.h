@@ -12,6 +12,7 @@
 #include "cause.h"
 #include "procfs.h"
 #include "sockaccess.h"
+#include "sockdiag.h"
 #include "sockstate.h"
 
 #define FACTS_ALTERNATIVES 3
@@ -43,6 +44,13 @@ struct host_facts {
 	int time_wait;	      /* sockets toward the upstream in TIME_WAIT, -1 when unknown */
 	char nofile[256];     /* the worker's "Max open files" line of /proc/PID/limits, "" */
 	char unit[128];	      /* systemd unit of the process the event names, "" */
+
+	/*
+	 * The upstream's listen queue in nginx's network namespace when the failure was seen
+	 * (read timeouts, a full backlog): have_queue when a listener was found.
+	 */
+	int have_queue;
+	struct sockdiag_queue queue;
 };
 
 /*

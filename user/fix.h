@@ -147,6 +147,13 @@ void fix__fd_exhausted(struct diagnosis *d, struct fix_ctx *fx);
 /* observed: bytes the upstream sent before nginx gave up, 0 when unknown. */
 void fix__header_too_big(struct diagnosis *d, struct fix_ctx *fx, unsigned long long observed);
 void fix__read_timeout(struct diagnosis *d, struct fix_ctx *fx, unsigned long long waited_ms);
+/*
+ * fix_capacity.c: a read timeout while connections waited in the upstream's listen queue (q):
+ * the pool's pm.max_children to raise, or the backend's capacity. Adds the numbers as evidence.
+ */
+struct sockdiag_queue;
+void fix__saturated(struct diagnosis *d, struct fix_ctx *fx, const struct sockdiag_queue *q,
+		    unsigned long long waited_ms);
 void fix__reset(struct diagnosis *d, struct fix_ctx *fx);
 void fix__premature_close(struct diagnosis *d, struct fix_ctx *fx);
 /* nginx dropped the connection for a reason of its own: its log line says which. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
+#include "check.h"
 #include "clock.h"
 #include "ctarget.h"
 #include "diag.h"
@@ -48,6 +49,7 @@ struct app {
 	struct output *out;
 	struct diag_table *diags;
 	struct report *report;
+	bool usage_error; /* exit 2: the command line named something that is not there */
 	struct logs *logs;
 	struct hostconf *hostconf;
 	struct ctarget *ct; /* --container/--cgroup: the cgroup watched, NULL otherwise */
@@ -80,16 +82,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 /* One line naming what is missing, before libbpf says something obscure. */
 static int check_privileges(void)
 {
-	unsigned long long eff = 0;
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "r");
+	unsigned long long eff = privs__cap_eff();
 
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &eff) == 1)
-			break;
-	fclose(f);
 	if (eff & (1ull << CAP_SYS_ADMIN_))
 		return 0;
 	if ((eff & (1ull << CAP_BPF_)) && (eff & (1ull << CAP_PERFMON_)))
@@ -203,6 +197,9 @@ static void on_event(void *ctx, const void *data, size_t size)
 		if (ev.reason == 2)
 			attach_binary_of(app, ev.pid);
 		break;
+	case NGX502_EV_RESPONSE:
+		report__response(app->report, &ev);
+		break;
 	case NGX502_EV_LOG_LINE:
 		report__log_line(app->report, ev.line, ev.line_len, ev.pid, ev.ts_ns);
 		break;
@@ -228,6 +225,17 @@ static void on_file_line(void *ctx, const char *line, size_t len, int root_pid)
 	if (pid)
 		pid = targets__host_pid(app->targets, root_pid, pid);
 	report__log_line(app->report, line, len, pid, clock__mono_ns());
+}
+
+/* Are the error responses of worker pid seen? Its binary got the response uprobe. */
+static int sees_responses(void *ctx, int pid)
+{
+	struct app *app = ctx;
+	const struct target_proc *p = targets__find(app->targets, pid);
+
+	if (p && !p->exe_dev && !p->exe_ino && p->master)
+		p = targets__find(app->targets, p->master);
+	return app->tracer && p && tracer__sees_responses(app->tracer, p->exe_dev, p->exe_ino);
 }
 
 /*
@@ -299,6 +307,8 @@ static int find_targets(struct app *app)
 		err = targets__add_pid(app->targets, app->env.pids[i], why, sizeof(why));
 		if (err) {
 			fprintf(stderr, "ngx502-trace: %s\n", why);
+			/* a --pid that names no nginx is bad input, like a bad flag */
+			app->usage_error = err == -ESRCH || err == -EINVAL;
 			return err;
 		}
 	}
@@ -378,6 +388,13 @@ static int stdout_status(struct app *app)
 	return err;
 }
 
+/* The ready line; -q leaves out the human start-up lines (JSON keeps "ready"). */
+static void ready(struct app *app)
+{
+	if (app->env.json || !app->env.quiet)
+		output__ready(app->out, app->targets, tracer__probes(app->tracer));
+}
+
 /*
  * --pin: `events` belongs to an outside reader (scripts/ngx502-events), so no
  * event loop here. The kernel adds forks of targets itself; once a second
@@ -393,7 +410,7 @@ static int run_pinned(struct app *app)
 	err = pin__all(app->tracer, app->env.pin);
 	if (err)
 		return err;
-	output__ready(app->out, app->targets, tracer__probes(app->tracer));
+	ready(app);
 	while (!exiting && !err) {
 		usleep(POLL_MS * 1000);
 		if (output__error(app->out))
@@ -465,7 +482,7 @@ static int run(struct app *app)
 	timing__phase("targets+uprobes");
 	if (app->env.pin)
 		return run_pinned(app);
-	output__ready(app->out, app->targets, tracer__probes(app->tracer));
+	ready(app);
 	timing__phase("ready");
 
 	start = clock__mono_ns();
@@ -519,8 +536,16 @@ int main(int argc, char **argv)
 		return 2;
 	if (app.env.exit_now)
 		return 0;
-	if (app.env.unpin)
+	if (app.env.check)
+		return check__run();
+	if (app.env.unpin) {
+		if (access(app.env.unpin, F_OK)) {
+			fprintf(stderr, "ngx502-trace: cannot unpin %s: %s\n", app.env.unpin,
+				strerror(errno));
+			return 1;
+		}
 		return pin__remove(app.env.unpin) < 0 ? 1 : 0;
+	}
 	if (app.env.pin && pin__busy(app.env.pin)) {
 		fprintf(stderr,
 			"ngx502-trace: %s/events is pinned already: another ngx502-trace "
@@ -566,6 +591,11 @@ int main(int argc, char **argv)
 		.diags = app.diags,
 		.hc = app.hostconf,
 		.targets = app.targets,
+		.sees_responses = sees_responses,
+		.ctx = &app,
+		.causes = app.env.causes,
+		.upstreams = app.env.upstreams,
+		.nupstreams = app.env.nupstreams,
 	});
 	if (!app.report)
 		goto cleanup;
@@ -587,5 +617,5 @@ cleanup:
 	diag_table__free(app.diags);
 	targets__free(app.targets);
 	free(app.ct);
-	return err ? 1 : 0;
+	return app.usage_error ? 2 : err ? 1 : 0;
 }

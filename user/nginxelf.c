@@ -146,7 +146,8 @@ static int sym_get(const struct symtab *t, uint64_t i, Elf64_Sym *sym)
 }
 
 /* Functions we need, by name: the last definition of each wins. */
-static int scan_symtab(struct elf_ctx *c, size_t i, Elf64_Sym *core, Elf64_Sym *syslog)
+static int scan_symtab(struct elf_ctx *c, size_t i, Elf64_Sym *core, Elf64_Sym *syslog,
+		       Elf64_Sym *resp)
 {
 	struct symtab t;
 	Elf64_Sym sym;
@@ -162,6 +163,9 @@ static int scan_symtab(struct elf_ctx *c, size_t i, Elf64_Sym *core, Elf64_Sym *
 			*core = sym;
 		else if (str_is(t.str, t.strsz, sym.st_name, "ngx_syslog_writer", false))
 			*syslog = sym;
+		else if (str_is(t.str, t.strsz, sym.st_name, "ngx_http_special_response_handler",
+				false))
+			*resp = sym;
 	}
 	return err;
 }
@@ -197,7 +201,7 @@ static int scan_rela(struct elf_ctx *c, size_t i)
 	return err;
 }
 
-static int scan_sections(struct elf_ctx *c, Elf64_Sym *core, Elf64_Sym *syslog)
+static int scan_sections(struct elf_ctx *c, Elf64_Sym *core, Elf64_Sym *syslog, Elf64_Sym *resp)
 {
 	size_t i;
 	int err = 0;
@@ -205,7 +209,7 @@ static int scan_sections(struct elf_ctx *c, Elf64_Sym *core, Elf64_Sym *syslog)
 	/* section 0 is the null section */
 	for (i = 1; !err && i < c->shnum; i++) {
 		if (c->sh[i].sh_type == SHT_DYNSYM || c->sh[i].sh_type == SHT_SYMTAB)
-			err = scan_symtab(c, i, core, syslog);
+			err = scan_symtab(c, i, core, syslog, resp);
 		else if (c->sh[i].sh_type == SHT_RELA)
 			err = scan_rela(c, i);
 	}
@@ -356,13 +360,13 @@ static int read_headers(struct elf_ctx *c)
 
 static int find_sites(struct elf_ctx *c, struct nginx_sites *out)
 {
-	Elf64_Sym core = {}, syslog = {};
+	Elf64_Sym core = {}, syslog = {}, resp = {};
 	uint64_t core_off, off;
 	int err;
 
 	err = read_headers(c);
 	if (!err)
-		err = scan_sections(c, &core, &syslog);
+		err = scan_sections(c, &core, &syslog, &resp);
 	if (err)
 		return err;
 	if (!core.st_value)
@@ -379,6 +383,12 @@ static int find_sites(struct elf_ctx *c, struct nginx_sites *out)
 		if (err)
 			return err;
 		out->syslog_writer = off;
+	}
+	if (resp.st_value) {
+		err = map_range(c, resp.st_value, 1, &off);
+		if (err)
+			return err;
+		out->special_response = off;
 	}
 	err = scan_plt(c);
 	if (!err && core.st_size)

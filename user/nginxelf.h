@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Where an nginx binary can be watched: its exported ngx_log_error_core
- * (connect failures, with errno and peer name), ngx_syslog_writer, and the
+ * (connect failures, with errno and peer name), ngx_syslog_writer,
+ * ngx_http_special_response_handler (the error responses nginx makes), and the
  * instructions inside ngx_log_error_core that call write(2) with the
  * finished error-log line in (rsi, rdx). A uprobe there reads the line as
  * nginx writes it, wherever it goes, and costs nothing while nginx is quiet.
@@ -16,6 +17,8 @@
 struct nginx_sites {
 	unsigned long log_core;	     /* file offset of ngx_log_error_core, 0 if absent */
 	unsigned long syslog_writer; /* file offset of ngx_syslog_writer, 0 if absent */
+	/* file offset of ngx_http_special_response_handler (error responses), 0 if absent */
+	unsigned long special_response;
 	int nwrite;
 	unsigned long write_calls[NGINXELF_MAX_SITES]; /* file offsets of `call write` sites */
 };

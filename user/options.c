@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
 #include <limits.h>
@@ -6,17 +7,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cause.h"
 #include "options.h"
 
 #define NGX502_VERSION "0.1.0"
+
+/* argp's -V/--version; its usage errors exit 2 (we print ours and return 2 too). */
+const char *argp_program_version = "ngx502-trace " NGX502_VERSION;
+error_t argp_err_exit_status = 2;
 
 enum {
 	OPT_CGROUP = 256,
 	OPT_PIN,
 	OPT_UNPIN,
-	OPT_VERSION,
 	OPT_SYSCALLS,
 	OPT_BUFFER_PAGES,
+	OPT_USAGE,
+	OPT_CAUSE,
+	OPT_UPSTREAM,
+	OPT_CHECK,
 };
 
 static const char doc[] =
@@ -31,6 +40,9 @@ static const char doc[] =
 	"or a PID inside)\n"
 	"  ngx502-trace --cgroup /system.slice/docker-4f3c.scope   every nginx in that cgroup\n"
 	"  ngx502-trace --pin /sys/fs/bpf/ngx502     events for scripts/ngx502-events\n"
+	"  ngx502-trace --cause upstream_refused,upstream_reset --upstream 127.0.0.1:9000\n"
+	"                                    only those causes on that upstream\n"
+	"  ngx502-trace --check              what this kernel supports, per cause\n"
 	"\nExit status: 0 on a normal stop (Ctrl-C, SIGTERM, --duration), 1 on a runtime "
 	"failure, 2 on a usage error.";
 
@@ -61,8 +73,26 @@ static const struct argp_option options[] = {
 	 "perf buffer pages per CPU (power of two, "
 	 "default 512)",
 	 0},
-	{"help", 'h', NULL, 0, "show this help", 0},
-	{"version", OPT_VERSION, NULL, 0, "show the version", 0},
+	{"cause", OPT_CAUSE, "CAUSE[,CAUSE...]", 0,
+	 "print only these causes (names of the catalogue; repeatable)", 0},
+	{"upstream", OPT_UPSTREAM, "UPSTREAM", 0,
+	 "print only diagnoses of this upstream, as printed: 127.0.0.1:9000, [::1]:9000, "
+	 "unix:/run/php/php8.2-fpm.sock, an upstream group name (repeatable)",
+	 0},
+	{"quiet", 'q', NULL, 0,
+	 "human output without the tool's own lines (watching.../probes attached, the summary "
+	 "when empty); diagnoses and warnings are still printed",
+	 0},
+	{"check", OPT_CHECK, NULL, 0,
+	 "print what this kernel supports and which causes it can see, then exit (0: all, "
+	 "1: something missing)",
+	 0},
+	/* ARGP_SILENT turns argp's own help off (its help is silent under ARGP_NO_ERRS, which
+	 * keeps our usage errors to one line): the same options, printed with argp_help() */
+	{"help", 'h', NULL, 0, "show this help", -1},
+	{NULL, '?', NULL, OPTION_ALIAS, NULL, -1},
+	{"usage", OPT_USAGE, NULL, 0, "show a short usage message", -1},
+	{"version", 'V', NULL, 0, "show the version", -1},
 	{},
 };
 
@@ -98,6 +128,52 @@ static int parse_pids(const char *arg, struct env *env)
 			return -EINVAL;
 	}
 	return env->npids ? 0 : -EINVAL;
+}
+
+_Static_assert(CAUSE__COUNT <= 64, "env.causes is a 64-bit set");
+
+/* --cause a,b: names of user/cause.c's catalogue, into a bit set. */
+static int parse_causes(const char *arg, struct env *env)
+{
+	char name[64];
+	const char *p = arg, *e;
+	enum cause c;
+
+	do {
+		e = strchrnul(p, ',');
+		if (e == p || (size_t)(e - p) >= sizeof(name))
+			return -EINVAL;
+		memcpy(name, p, e - p);
+		name[e - p] = '\0';
+		c = cause__from_name(name);
+		if (c == CAUSE_NONE)
+			return -EINVAL;
+		env->causes |= 1ull << c;
+		p = e + 1;
+	} while (*e);
+	return 0;
+}
+
+static int parse_upstreams(char *arg, struct env *env)
+{
+	if (!*arg || env->nupstreams >= OPT_MAX_UPSTREAMS)
+		return -EINVAL;
+	env->upstreams[env->nupstreams++] = arg;
+	return 0;
+}
+
+/* A bad cause name: one line that lists the names it may be. */
+static void cause_error(struct argp_state *state, const char *arg)
+{
+	char msg[1024];
+	size_t len;
+	int c;
+
+	len = snprintf(msg, sizeof(msg), "invalid --cause '%.64s': want names among ", arg);
+	for (c = CAUSE_NONE + 1; c < CAUSE__COUNT && len < sizeof(msg); c++)
+		len += snprintf(msg + len, sizeof(msg) - len, "%s%s", c > CAUSE_NONE + 1 ? "," : "",
+				cause__name(c));
+	usage_error(state, "%s", msg);
 }
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
@@ -151,14 +227,35 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			usage_error(state, "invalid --buffer-pages '%s': want a power of two", arg);
 		env->buffer_pages = (int)v;
 		break;
+	case OPT_CAUSE:
+		if (parse_causes(arg, env))
+			cause_error(state, arg);
+		break;
+	case OPT_UPSTREAM:
+		if (parse_upstreams(arg, env))
+			usage_error(state,
+				    "invalid --upstream '%s': want one to eight non-empty names",
+				    arg);
+		break;
+	case 'q':
+		env->quiet = true;
+		break;
+	case OPT_CHECK:
+		env->check = true;
+		break;
 	case 'h':
+	case '?':
 		/* argp_state_help() is silent under ARGP_NO_ERRS: print it directly. */
 		argp_help(state->root_argp, stdout, ARGP_HELP_STD_HELP & ~ARGP_HELP_EXIT_OK,
 			  (char *)"ngx502-trace");
 		env->exit_now = 1;
 		break;
-	case OPT_VERSION:
-		printf("ngx502-trace " NGX502_VERSION "\n");
+	case OPT_USAGE:
+		argp_help(state->root_argp, stdout, ARGP_HELP_USAGE, (char *)"ngx502-trace");
+		env->exit_now = 1;
+		break;
+	case 'V':
+		printf("%s\n", argp_program_version);
 		env->exit_now = 1;
 		break;
 	case ARGP_KEY_ARG:

@@ -4,8 +4,10 @@
 #define __OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
-#define OPT_MAX_PIDS 64
+#define OPT_MAX_PIDS	  64
+#define OPT_MAX_UPSTREAMS 8
 
 struct env {
 	int pids[OPT_MAX_PIDS];
@@ -18,6 +20,12 @@ struct env {
 	bool json;
 	bool verbose;
 	bool syscall_probes;
+	bool quiet; /* -q: human output without the tool's own lines (docs/DESIGN.md §3.3) */
+	bool check; /* --check: print what the kernel supports, then exit */
+	/* --cause/--upstream: what is printed; 0 causes / 0 upstreams: everything */
+	uint64_t causes; /* bit (1 << enum cause) */
+	const char *upstreams[OPT_MAX_UPSTREAMS];
+	int nupstreams;
 	double duration;  /* seconds; 0: until Ctrl-C */
 	int buffer_pages; /* per CPU, power of two */
 	int exit_now;	  /* --help/--version printed: exit 0 */

@@ -146,7 +146,42 @@ void output__ready(struct output *o, const struct targets *t, const char *const 
 	       i);
 }
 
-void output__diagnosis(struct output *o, const struct diagnosis *d)
+/* {"502": n, ...} of the statuses that are not 0; {} when none. */
+static json_object *jstatuses(const uint64_t *by_status)
+{
+	json_object *j = json_object_new_object();
+	char k[8];
+
+	for (int i = 0; i < DIAG_STATUS_N; i++) {
+		if (!by_status[i])
+			continue;
+		snprintf(k, sizeof(k), "%d", DIAG_STATUS_MIN + i);
+		json_object_object_add(j, k, json_object_new_int64(by_status[i]));
+	}
+	return j;
+}
+
+/* "37 × 502, 2 × 504" (of a - b when b is given): "" when none. */
+static const char *statuses_text(const uint64_t *a, const uint64_t *b, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < DIAG_STATUS_N && n < size; i++) {
+		uint64_t v = a[i] - (b ? b[i] : 0);
+
+		if (v)
+			n += snprintf(buf + n, size - n, "%s%llu \u00d7 %d", n ? ", " : "",
+				      (unsigned long long)v, DIAG_STATUS_MIN + i);
+	}
+	return buf;
+}
+
+/*
+ * kind (JSON "kind"): "new" the first print, "log" again when its log line
+ * arrives, "burst" again while its count grows (and at exit).
+ */
+static void diagnosis_print(struct output *o, const struct diagnosis *d, const char *kind)
 {
 	char ts[40];
 	int i;
@@ -156,6 +191,8 @@ void output__diagnosis(struct output *o, const struct diagnosis *d)
 			    *ev = json_object_new_array();
 		json_object *cmds;
 
+		json_object_object_add(j, "id", json_object_new_string(d->id));
+		json_object_object_add(j, "kind", json_object_new_string(kind));
 		json_object_object_add(j, "cause", json_object_new_string(cause__name(d->cause)));
 		json_object_object_add(j, "upstream", jstr(o, d->upstream));
 		json_object_object_add(j, "nginx_pid", json_object_new_int(d->nginx_pid));
@@ -174,6 +211,8 @@ void output__diagnosis(struct output *o, const struct diagnosis *d)
 		json_object_object_add(j, "commands", cmds);
 		json_object_object_add(j, "log", d->log ? jstr(o, d->log) : NULL);
 		json_object_object_add(j, "source", json_object_new_string(diagnosis__source(d)));
+		json_object_object_add(j, "responses", jstatuses(d->responses));
+		json_object_object_add(j, "recovered", json_object_new_int64(d->recovered));
 		jprint(j);
 		return;
 	}
@@ -187,7 +226,43 @@ void output__diagnosis(struct output *o, const struct diagnosis *d)
 		printf("  evidence: %s\n", vis(o, d->evidence[i]));
 	if (d->log)
 		printf("  log:      %s\n", vis(o, d->log));
+	if (diagnosis__responses(d)) {
+		char st[256];
+
+		printf("  clients:  %s\n", statuses_text(d->responses, NULL, st, sizeof(st)));
+	}
+	if (d->recovered)
+		printf("  recovered: %llu (nginx retried elsewhere, no client error)\n",
+		       (unsigned long long)d->recovered);
 	printf("  fix:      %s\n", vis(o, d->fix));
+}
+
+void output__diagnosis(struct output *o, const struct diagnosis *d)
+{
+	diagnosis_print(o, d, "new");
+}
+
+/* What clients got from a diagnosis printed before nginx answered: told once it is known. */
+void output__outcome(struct output *o, const struct diagnosis *d)
+{
+	char ts[40], st[256];
+
+	if (o->json) {
+		/* the same diagnosis again, its responses or recovered count now known */
+		diagnosis_print(o, d, "burst");
+		return;
+	}
+	clock__hms(clock__mono_ns(), ts, sizeof(ts));
+	if (diagnosis__responses(d))
+		printf("%s %s %s: clients got %s\n", ts, cause__name(d->cause), vis(o, d->upstream),
+		       statuses_text(d->responses, NULL, st, sizeof(st)));
+	if (d->recovered && !d->reported_recovered) {
+		printf("%s %s %s: recovered: ", ts, cause__name(d->cause), vis(o, d->upstream));
+		if (d->recovered_via[0])
+			printf("nginx retried on %s, no client error\n", vis(o, d->recovered_via));
+		else
+			printf("nginx went on without an error response, no client error\n");
+	}
 }
 
 void output__log_attached(struct output *o, const struct diagnosis *d)
@@ -196,7 +271,7 @@ void output__log_attached(struct output *o, const struct diagnosis *d)
 
 	if (o->json) {
 		/* the contract: the same diagnosis again, now with log and source kernel+log */
-		output__diagnosis(o, d);
+		diagnosis_print(o, d, "log");
 		return;
 	}
 	/* people saw the evidence already: the line nginx wrote is what is new */
@@ -212,14 +287,24 @@ void output__burst(struct output *o, const struct diagnosis *d, uint64_t delta,
 	char ts[40];
 
 	if (o->json) {
-		/* The same diagnosis with its running count; first_ts says it is not new. */
-		output__diagnosis(o, d);
+		/* The same diagnosis with its running count; kind says it is not new. */
+		diagnosis_print(o, d, "burst");
 		return;
 	}
-	printf("%s %s %s +%llu in the last %u s (%llu in all)\n",
+	printf("%s %s %s +%llu in the last %u s (%llu in all)",
 	       clock__hms(clock__mono_ns(), ts, sizeof(ts)), cause__name(d->cause),
 	       vis(o, d->upstream), (unsigned long long)delta, window_s,
 	       (unsigned long long)d->count);
+	if (diagnosis__responses_new(d)) {
+		char st[256];
+
+		printf(", clients got +%s",
+		       statuses_text(d->responses, d->reported_responses, st, sizeof(st)));
+	}
+	if (d->recovered != d->reported_recovered)
+		printf(", +%llu recovered",
+		       (unsigned long long)(d->recovered - d->reported_recovered));
+	printf("\n");
 }
 
 void output__event(struct output *o, const struct event *ev)
@@ -309,6 +394,38 @@ int output__error(struct output *o)
 	return o->err;
 }
 
+/* Diagnoses that --cause/--upstream let through. */
+static int shown(struct diag_table *t)
+{
+	int i, k = 0;
+
+	for (i = 0; i < diag_table__count(t); i++)
+		k += !diag_table__get(t, i)->filtered;
+	return k;
+}
+
+/* "N × 502, N × 504 sent: all explained" / "...: M unexplained"; the disagreements. */
+static void summary_responses(FILE *f, const struct diag_totals *tot)
+{
+	uint64_t unexplained = 0;
+	char st[512];
+
+	for (int i = 0; i < DIAG_STATUS_N; i++)
+		unexplained += tot->unexplained[i];
+	if (statuses_text(tot->responses, NULL, st, sizeof(st))[0])
+		fprintf(f, "  %s sent: %s", st, unexplained ? "" : "all explained\n");
+	else
+		fprintf(f, "  no error responses sent by nginx%s", unexplained ? ": " : "\n");
+	if (unexplained)
+		fprintf(f, "%llu unexplained (%s)\n", (unsigned long long)unexplained,
+			statuses_text(tot->unexplained, NULL, st, sizeof(st)));
+	if (tot->disagreements)
+		fprintf(f,
+			"  %llu requests where the kernel and nginx's log named different "
+			"causes\n",
+			(unsigned long long)tot->disagreements);
+}
+
 /* stdout is gone: the counts go where the person who started the tool still looks. */
 /* The human summary, on stdout, or on stderr once stdout is gone. */
 static void summary_human(struct output *o, FILE *f, struct diag_table *t,
@@ -319,14 +436,26 @@ static void summary_human(struct output *o, FILE *f, struct diag_table *t,
 	fprintf(f, "%sngx502-trace summary: %llu kernel events, %llu lost\n",
 		f == stdout ? "\n" : "", (unsigned long long)tot->events,
 		(unsigned long long)tot->lost);
-	if (!n)
+	if (!shown(t))
 		fprintf(f, "  no upstream failures seen\n");
 	for (i = 0; i < n; i++) {
 		const struct diagnosis *d = diag_table__get(t, i);
 
-		fprintf(f, "  %8llu  %-28s %s\n", (unsigned long long)d->count,
-			cause__name(d->cause), vis(o, d->upstream));
+		if (d->filtered)
+			continue;
+		fprintf(f, "  %8llu  %-28s %s", (unsigned long long)d->count, cause__name(d->cause),
+			vis(o, d->upstream));
+		if (diagnosis__responses(d)) {
+			char st[256];
+
+			fprintf(f, "  clients got %s",
+				statuses_text(d->responses, NULL, st, sizeof(st)));
+		}
+		if (d->recovered)
+			fprintf(f, "  %llu recovered", (unsigned long long)d->recovered);
+		fprintf(f, "\n");
 	}
+	summary_responses(f, diag_table__totals(t));
 	if (tot->conns_full)
 		fprintf(f,
 			"  %llu upstream connections were not followed: the kernel's connection "
@@ -354,11 +483,18 @@ void output__summary(struct output *o, struct diag_table *t, const struct output
 
 	for (i = 0; i < n; i++) {
 		const struct diagnosis *d = diag_table__get(t, i);
-		json_object *dj = json_object_new_object();
+		json_object *dj;
+
+		if (d->filtered)
+			continue;
+		dj = json_object_new_object();
+		json_object_object_add(dj, "id", json_object_new_string(d->id));
 
 		json_object_object_add(dj, "cause", json_object_new_string(cause__name(d->cause)));
 		json_object_object_add(dj, "upstream", jstr(o, d->upstream));
 		json_object_object_add(dj, "count", json_object_new_int64(d->count));
+		json_object_object_add(dj, "responses", jstatuses(d->responses));
+		json_object_object_add(dj, "recovered", json_object_new_int64(d->recovered));
 		json_object_array_add(arr, dj);
 	}
 	json_object_object_add(j, "diagnoses", arr);
@@ -366,5 +502,9 @@ void output__summary(struct output *o, struct diag_table *t, const struct output
 	json_object_object_add(j, "lost", json_object_new_int64(tot->lost));
 	json_object_object_add(j, "conns_full", json_object_new_int64(tot->conns_full));
 	json_object_object_add(j, "diagnoses_dropped", json_object_new_int64(tot->diag_dropped));
+	json_object_object_add(j, "responses", jstatuses(diag_table__totals(t)->responses));
+	json_object_object_add(j, "unexplained", jstatuses(diag_table__totals(t)->unexplained));
+	json_object_object_add(j, "disagreements",
+			       json_object_new_int64(diag_table__totals(t)->disagreements));
 	jprint(j);
 }

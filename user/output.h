@@ -22,6 +22,8 @@ void output__ready(struct output *o, const struct targets *t, const char *const 
 void output__diagnosis(struct output *o, const struct diagnosis *d);
 /* The error-log line of a diagnosis already printed from kernel evidence. */
 void output__log_attached(struct output *o, const struct diagnosis *d);
+/* What clients got from a diagnosis already printed: its first responses, its first recovered. */
+void output__outcome(struct output *o, const struct diagnosis *d);
 /* More of the same: delta failures in the last window_s seconds. */
 void output__burst(struct output *o, const struct diagnosis *d, uint64_t delta,
 		   unsigned int window_s);

@@ -122,6 +122,21 @@ cleanup:
 	return ret;
 }
 
+unsigned long long privs__cap_eff(void)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return eff;
+}
+
 int privs__describe(char *buf, size_t size)
 {
 	cap_value_t c, max = cap_max_bits();

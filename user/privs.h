@@ -24,4 +24,7 @@ int privs__drop(void);
  */
 int privs__describe(char *buf, size_t size);
 
+/* The effective capability bits of this process (CapEff of /proc/self/status), 0 if unknown. */
+unsigned long long privs__cap_eff(void);
+
 #endif /* __PRIVS_H */

@@ -23,6 +23,7 @@
 struct killed {
 	uint64_t sock;
 	uint64_t ts_ns;
+	unsigned int backend_pid;
 };
 
 struct report {
@@ -32,7 +33,13 @@ struct report {
 	unsigned int nkilled;
 };
 
-/* The FIN or RST that follows a backend's death is the same failure, not another. */
+/*
+ * The FIN or RST that follows a backend's death is the same failure, not another. nginx's
+ * socket address is only an id while the socket lives: the slab hands it to the next
+ * connection at once (a unix socket to the next php-fpm child, seconds later), so a kill
+ * matches only the same backend process, and a FIN or RST only a connection that was
+ * already open when the signal came.
+ */
 static int after_kill(struct report *r, const struct event *ev)
 {
 	int i;
@@ -40,21 +47,54 @@ static int after_kill(struct report *r, const struct event *ev)
 	if (ev->type != NGX502_EV_SIGNAL && ev->type != NGX502_EV_CONN_RESET &&
 	    ev->type != NGX502_EV_CONN_FIN && ev->type != NGX502_EV_CONN_ABANDON)
 		return 0;
-	/* a second signal to the same backend mid-death (SIGTERM, then SIGKILL) is the same kill */
-	for (i = 0; i < KILLED_RING; i++)
-		if (r->killed[i].sock == ev->sock &&
-		    ev->ts_ns - r->killed[i].ts_ns < KILLED_WINDOW_NS)
+	for (i = 0; i < KILLED_RING; i++) {
+		const struct killed *k = &r->killed[i];
+
+		if (!k->sock || k->sock != ev->sock || ev->ts_ns - k->ts_ns >= KILLED_WINDOW_NS)
+			continue;
+		/* a second signal to the same backend mid-death (SIGTERM, then SIGKILL) */
+		if (ev->type == NGX502_EV_SIGNAL && ev->pid == k->backend_pid)
 			return 1;
+		if (ev->type != NGX502_EV_SIGNAL &&
+		    (!ev->duration_ns || ev->ts_ns - ev->duration_ns <= k->ts_ns))
+			return 1;
+	}
 	if (ev->type == NGX502_EV_SIGNAL)
-		r->killed[r->nkilled++ % KILLED_RING] = (struct killed){ev->sock, ev->ts_ns};
+		r->killed[r->nkilled++ % KILLED_RING] =
+			(struct killed){ev->sock, ev->ts_ns, ev->pid};
 	return 0;
+}
+
+/*
+ * --cause/--upstream, decided once when a diagnosis is made, before its
+ * evidence is gathered: one left out is counted but never printed (new, log
+ * or burst) and is not in the summary.
+ */
+static bool filtered(const struct report *r, const struct diagnosis *d)
+{
+	int i;
+
+	if (r->opts.causes && !(r->opts.causes & (1ull << d->cause)))
+		return true;
+	for (i = 0; i < r->opts.nupstreams; i++)
+		if (!strcmp(r->opts.upstreams[i], d->upstream))
+			return false;
+	return r->opts.nupstreams > 0;
+}
+
+/* What was printed of d: its count, and what its clients got. */
+static void mark_reported(struct diagnosis *d, uint64_t now)
+{
+	d->reported_count = d->count;
+	d->reported_ns = now;
+	memcpy(d->reported_responses, d->responses, sizeof(d->responses));
+	d->reported_recovered = d->recovered;
 }
 
 static void print_new(struct report *r, struct diagnosis *d)
 {
 	output__diagnosis(r->opts.out, d);
-	d->reported_count = d->count;
-	d->reported_ns = clock__mono_ns();
+	mark_reported(d, clock__mono_ns());
 }
 
 /* Where the worker runs, first, when that is a container: host and in-container pid. */
@@ -87,6 +127,9 @@ static void on_new_kernel(void *ctx, struct diagnosis *d, const struct event *ev
 {
 	struct report *r = ctx;
 
+	d->filtered = filtered(r, d);
+	if (d->filtered)
+		return;
 	container_evidence(r, d);
 	evidence__fill(d, ev, r->opts.hc);
 	print_new(r, d);
@@ -96,6 +139,9 @@ static void on_new_log(void *ctx, struct diagnosis *d, const struct ngx_log_line
 {
 	struct report *r = ctx;
 
+	d->filtered = filtered(r, d);
+	if (d->filtered)
+		return;
 	container_evidence(r, d);
 	evidence__fill_from_log(d, l, r->opts.diags, r->opts.hc);
 	print_new(r, d);
@@ -106,7 +152,15 @@ static void on_log_attached(void *ctx, struct diagnosis *d)
 	struct report *r = ctx;
 
 	/* the same diagnosis again, now with the line it explains: kernel+log */
-	output__log_attached(r->opts.out, d);
+	if (!d->filtered)
+		output__log_attached(r->opts.out, d);
+}
+
+static int sees_responses(void *ctx, int pid)
+{
+	struct report *r = ctx;
+
+	return r->opts.sees_responses && r->opts.sees_responses(r->opts.ctx, pid);
 }
 
 struct report *report__new(const struct report_opts *opts)
@@ -125,6 +179,7 @@ struct report *report__new(const struct report_opts *opts)
 						       .on_new_kernel = on_new_kernel,
 						       .on_new_log = on_new_log,
 						       .on_log_attached = on_log_attached,
+						       .sees_responses = sees_responses,
 						       .ctx = r,
 					       });
 	if (!r->corr) {
@@ -147,6 +202,11 @@ void report__failure(struct report *r, const struct event *ev)
 	enum cause cause = rules__cause_of(ev);
 	int pid;
 
+	/* nginx gave up on a connect before any SYN retransmit: its line or a 504 decides */
+	if (ev->type == NGX502_EV_CONNECT_ABORT && !ev->retrans) {
+		correlator__abort(r->corr, (int)ev->pid, ev);
+		return;
+	}
 	if (cause == CAUSE_NONE || after_kill(r, ev))
 		return;
 	/* for a killed backend the event's pid is the backend's; the diagnosis names nginx's */
@@ -156,11 +216,18 @@ void report__failure(struct report *r, const struct event *ev)
 	 * logs it at the close, proxy_connect_timeout (60 s) after the SYN.
 	 */
 	if (cause == CAUSE_UPSTREAM_CONNECT_TIMEOUT && ev->sock &&
-	    diag_table__sock_seen(r->opts.diags, ev->sock)) {
+	    diag_table__sock_seen(r->opts.diags, ev->sock) && ev->type != NGX502_EV_SYN_RETRANS) {
+		/* (a retransmit is always a first sign: the kernel reuses a closed socket's
+		 * address) */
 		correlator__kernel_again(r->corr, pid, ev);
 		return;
 	}
 	correlator__kernel(r->corr, cause, pid, ev);
+}
+
+void report__response(struct report *r, const struct event *ev)
+{
+	correlator__response(r->corr, (int)ev->pid, ev->conn, ev->status, ev->ts_ns);
 }
 
 void report__log_line(struct report *r, const char *line, size_t len, int pid, uint64_t now_ns)
@@ -168,21 +235,34 @@ void report__log_line(struct report *r, const char *line, size_t len, int pid, u
 	correlator__log(r->corr, line, len, pid, now_ns);
 }
 
-/* Repeat failures are told as "+N in the last 5 s", at most once a window per diagnosis. */
+/*
+ * Repeat failures are told as "+N in the last 5 s", at most once a window per
+ * diagnosis, with what their clients got. The first error response tied to a
+ * diagnosis, and its first recovered failure, are told at once: its block was
+ * printed when the failure happened, before nginx answered.
+ */
 static void flush_bursts(struct report *r, uint64_t now, int final)
 {
 	int i;
 
 	for (i = 0; i < diag_table__count(r->opts.diags); i++) {
 		struct diagnosis *d = diag_table__get(r->opts.diags, i);
+		uint64_t fresh = diagnosis__responses_new(d);
+		int first = (fresh && fresh == diagnosis__responses(d)) ||
+			    (d->recovered && !d->reported_recovered);
 
-		if (d->count == d->reported_count)
+		if (d->filtered || (d->count == d->reported_count && !fresh &&
+				    d->recovered == d->reported_recovered))
 			continue;
+		if (first && d->count == d->reported_count) {
+			output__outcome(r->opts.out, d);
+			mark_reported(d, d->reported_ns);
+			continue;
+		}
 		if (!final && now - d->reported_ns < REPORT_BURST_WINDOW_S * 1000000000ull)
 			continue;
 		output__burst(r->opts.out, d, d->count - d->reported_count, REPORT_BURST_WINDOW_S);
-		d->reported_count = d->count;
-		d->reported_ns = now;
+		mark_reported(d, now);
 	}
 }
 

@@ -29,6 +29,16 @@ struct report_opts {
 	struct diag_table *diags;
 	struct hostconf *hc;	       /* may be NULL: generic fixes */
 	const struct targets *targets; /* where a worker runs (containers) */
+	/*
+	 * --cause/--upstream: only these diagnoses are printed and summed up;
+	 * causes is a set of bits (1 << enum cause), 0 and nupstreams 0 for all.
+	 */
+	uint64_t causes;
+	const char *const *upstreams;
+	int nupstreams;
+	/* 1 when the error responses of worker pid are seen; NULL: never */
+	int (*sees_responses)(void *ctx, int pid);
+	void *ctx;
 };
 
 struct report;
@@ -39,6 +49,8 @@ void report__free(struct report *r);
 
 /* A decoded kernel failure event. */
 void report__failure(struct report *r, const struct event *ev);
+/* An error response nginx made (NGX502_EV_RESPONSE). */
+void report__response(struct report *r, const struct event *ev);
 /* An error-log line; pid: the writer's host pid, 0 to take it from the text. */
 void report__log_line(struct report *r, const char *line, size_t len, int pid, uint64_t now_ns);
 /* Once a loop pass: log lines that waited long enough, and bursts due. */

@@ -18,6 +18,7 @@
 #include "ngx502.h"
 #include "ngx502.skel.h"
 #include "nginxelf.h"
+#include "probe.h"
 #include "timing.h"
 #include "tracer.h"
 
@@ -26,21 +27,18 @@
 #define MAX_PROBES    32
 #define TRACEFS	      "/sys/kernel/tracing"
 #define UPROBE_FUNC   "ngx_log_error_core"
+#define RESPONSE_FUNC "ngx_http_special_response_handler"
 
 _Static_assert(sizeof(struct ngx502_target) == 8, "ngx502_target layout changed: DIR/targets too");
 
-#define LINKS_PER_BINARY (2 + NGINXELF_MAX_SITES)
+#define LINKS_PER_BINARY (3 + NGINXELF_MAX_SITES)
 
 struct binary {
 	uint64_t dev, ino;
 	int nlinks;
 	bool captures_log;
+	bool sees_responses; /* ngx_http_special_response_handler has its uprobe */
 	struct bpf_link *links[LINKS_PER_BINARY];
-};
-
-struct btf_file {
-	void *data;
-	size_t size;
 };
 
 struct tracer {
@@ -53,6 +51,7 @@ struct tracer {
 	int nbins;
 	bool syscalls_attached;
 	bool mounted_tracefs;
+	bool warned_responses; /* a binary without the error-response hook: said once */
 	const char *probes[MAX_PROBES + MAX_BINARIES * LINKS_PER_BINARY + 1];
 	char *probe_names[MAX_PROBES + MAX_BINARIES * LINKS_PER_BINARY];
 	int nprobes;
@@ -97,49 +96,6 @@ static void add_probe_name(struct tracer *tr, const char *fmt, const char *arg)
 	tr->probe_names[tr->nprobes] = s;
 	tr->probes[tr->nprobes++] = s;
 	tr->probes[tr->nprobes] = NULL;
-}
-
-/*
- * Does the kernel have this tracepoint for tp_btf? Its BTF then names a
- * typedef btf_trace_<tp>. A search of the raw string table answers that in
- * a millisecond, where parsing all of vmlinux BTF takes ~50 ms of the time
- * to ready (libbpf parses it once more to load anyway).
- */
-static bool kernel_has_tracepoint(const struct btf_file *vmlinux, const char *tp)
-{
-	char name[128];
-	int n;
-
-	n = snprintf(name, sizeof(name), "%cbtf_trace_%s", '\0', tp);
-	return vmlinux->data && memmem(vmlinux->data, vmlinux->size, name, n + 1);
-}
-
-static int btf_file__open(struct btf_file *f, const char *path)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || st.st_size <= 0) {
-		close(fd);
-		return -EINVAL;
-	}
-	f->size = st.st_size;
-	f->data = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (f->data == MAP_FAILED) {
-		f->data = NULL;
-		return -errno;
-	}
-	return 0;
-}
-
-static void btf_file__close(struct btf_file *f)
-{
-	if (f->data)
-		munmap(f->data, f->size);
-	f->data = NULL;
 }
 
 /* tracefs holds the ids of the syscall tracepoints; mount it when nobody did. */
@@ -225,7 +181,7 @@ static void handle_lost(void *ctx, int cpu, __u64 count)
 struct tracer *tracer__new(const struct tracer_opts *opts)
 {
 	struct perf_buffer_opts pb_opts = {.sz = sizeof(pb_opts)};
-	struct btf_file vmlinux = {};
+	struct probe_btf vmlinux = {};
 	struct tracer *tr;
 	struct ngx502_bpf *s;
 	bool have_retrans, have_reset, have_signal;
@@ -236,22 +192,22 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		return NULL;
 	tr->opts = *opts;
 
-	if (btf_file__open(&vmlinux, "/sys/kernel/btf/vmlinux")) {
+	if (probe_btf__open(&vmlinux, PROBE_VMLINUX_BTF)) {
 		fprintf(stderr, "error: the kernel exposes no BTF (/sys/kernel/btf/vmlinux): "
 				"ngx502-trace needs CONFIG_DEBUG_INFO_BTF=y\n");
 		err = -ENOTSUP;
 		goto cleanup;
 	}
-	if (!kernel_has_tracepoint(&vmlinux, "inet_sock_set_state") ||
-	    !kernel_has_tracepoint(&vmlinux, "sched_process_fork")) {
+	if (!probe_btf__has_tracepoint(&vmlinux, "inet_sock_set_state") ||
+	    !probe_btf__has_tracepoint(&vmlinux, "sched_process_fork")) {
 		fprintf(stderr, "error: the kernel lacks the sock:inet_sock_set_state or "
 				"sched:sched_process_fork tracepoint (needs Linux >= 4.16)\n");
 		err = -ENOTSUP;
 		goto cleanup;
 	}
-	have_retrans = kernel_has_tracepoint(&vmlinux, "tcp_retransmit_skb");
-	have_reset = kernel_has_tracepoint(&vmlinux, "tcp_receive_reset");
-	have_signal = kernel_has_tracepoint(&vmlinux, "signal_generate");
+	have_retrans = probe_btf__has_tracepoint(&vmlinux, "tcp_retransmit_skb");
+	have_reset = probe_btf__has_tracepoint(&vmlinux, "tcp_receive_reset");
+	have_signal = probe_btf__has_tracepoint(&vmlinux, "signal_generate");
 
 	timing__phase("probe kernel");
 	/* open */
@@ -345,7 +301,7 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		goto cleanup;
 
 	if (opts->no_perf_buffer) {
-		btf_file__close(&vmlinux);
+		probe_btf__close(&vmlinux);
 		return tr;
 	}
 	timing__phase("attach");
@@ -356,11 +312,11 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		fprintf(stderr, "error: failed to create the perf buffer: %s\n", strerror(-err));
 		goto cleanup;
 	}
-	btf_file__close(&vmlinux);
+	probe_btf__close(&vmlinux);
 	return tr;
 
 cleanup:
-	btf_file__close(&vmlinux);
+	probe_btf__close(&vmlinux);
 	tracer__free(tr);
 	errno = -err;
 	return NULL;
@@ -482,7 +438,27 @@ int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint6
 	if (sites.syslog_writer)
 		attach_at(tr, b, s->progs.handle_ngx_syslog_writer, exe, sites.syslog_writer,
 			  "uprobe:%s:ngx_syslog_writer");
+	/* What clients got: optional, without it diagnoses carry no response counts. */
+	if (sites.special_response &&
+	    !attach_at(tr, b, s->progs.handle_ngx_special_response, exe, sites.special_response,
+		       "uprobe:%s:" RESPONSE_FUNC))
+		b->sees_responses = true;
+	else if (!tr->warned_responses) {
+		tr->warned_responses = true;
+		warn(tr,
+		     "no %s uprobe on %s: the error responses its workers send are not "
+		     "counted",
+		     RESPONSE_FUNC, exe);
+	}
 	return 0;
+}
+
+bool tracer__sees_responses(const struct tracer *tr, uint64_t dev, uint64_t ino)
+{
+	for (int i = 0; i < tr->nbins; i++)
+		if (tr->bins[i].dev == dev && tr->bins[i].ino == ino)
+			return tr->bins[i].sees_responses;
+	return false;
 }
 
 bool tracer__captures_log(const struct tracer *tr, uint64_t dev, uint64_t ino)

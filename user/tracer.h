@@ -60,6 +60,8 @@ int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint6
 			 bool trusted);
 /* True when lines of that binary's error log are captured in the kernel. */
 bool tracer__captures_log(const struct tracer *tr, uint64_t dev, uint64_t ino);
+/* True when the error responses of that binary are seen (ngx_http_special_response_handler). */
+bool tracer__sees_responses(const struct tracer *tr, uint64_t dev, uint64_t ino);
 /* Wait up to timeout_ms for records and hand them to on_event. Count or -errno. */
 int tracer__poll(struct tracer *tr, int timeout_ms);
 

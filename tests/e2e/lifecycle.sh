@@ -10,6 +10,7 @@
 
 set_timeout test_keepalive_idle_close_is_silent 60
 set_timeout test_fpm_request_terminate 60
+set_timeout test_fpm_request_terminate_every_kill 90
 set_timeout test_fpm_child_segv 60
 
 # stage_proxy_to_backend MODE [ARG] [EXTRA_DIRECTIVES]: the test backend in MODE
@@ -129,6 +130,46 @@ test_fpm_request_terminate()
 		'upstream prematurely closed|\(104: '
 	stop_tracer
 	expect_summary_exact backend_killed "unix:$sock" 1
+}
+
+# Every kill is seen (issue #15): with 2 and 3 children, 3 concurrent slow
+# requests (with 2 children the third runs in a respawned child), then 3 in a
+# row as `make demo` sends them (nginx's next unix socket takes the address of
+# the last one, so the id of nginx's socket alone does not tell two kills
+# apart). Each request is one backend_killed, never a cause from its log line.
+test_fpm_request_terminate_every_kill()
+{
+	local c lport sock got masters=''
+	local -A lports=() socks=()
+
+	for c in 2 3; do
+		stage_fpm "f$c" request_terminate_timeout=1s "pm.max_children=$c"
+		socks[$c]=$(fpm_sock "f$c")
+		lports[$c]=$(free_port)
+		stage_nginx "n$c" < <(fcgi_server "${lports[$c]}" "${socks[$c]}")
+		expect_http 200 "http://127.0.0.1:${lports[$c]}/ok.php"
+		masters+="${masters:+,}$(nginx_master "n$c")"
+	done
+	start_tracer --pid "$masters"
+	for c in 2 3; do
+		lport=${lports[$c]}
+		got=$(CURL_TIMEOUT=10 fire 3 "http://127.0.0.1:$lport/slow.php?s=5")
+		log "pm.max_children = $c, 3 concurrent requests: $got"
+		[ "$(fire_count 502)" = 3 ] || fail "3 concurrent requests with $c children: $got"
+		CURL_TIMEOUT=10 fail_n 3 "http://127.0.0.1:$lport/slow.php?s=3" 502
+	done
+	for c in 2 3; do
+		wait_count backend_killed "unix:${socks[$c]}" 6
+	done
+	stop_tracer
+	for c in 2 3; do
+		sock=${socks[$c]}
+		expect_summary_exact backend_killed "unix:$sock" 6
+		[ "$(log_lines "n$c" 'prematurely closed|\(104: ')" = 6 ] ||
+			fail "nginx n$c logged $(log_lines "n$c" 'prematurely closed|\(104: ') failures, want 6"
+	done
+	jq -e '[.diagnoses[]? | select(.cause != "backend_killed")] | length == 0' \
+		<<<"$SUMMARY" >/dev/null || fail "a killed child was diagnosed as something else: $SUMMARY"
 }
 
 # The same over TCP: the killed child's socket leads back to nginx's through

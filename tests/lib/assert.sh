@@ -57,7 +57,13 @@ expect_diag_contract()
 		(if (.fix | type) != "string" or .fix == "" then "fix" else empty end),
 		(if (.log | type) != "string" and .log != null then "log" else empty end),
 		(if .source != "kernel" and .source != "log" and .source != "kernel+log"
-		    then "source" else empty end)
+		    then "source" else empty end),
+		(if (.responses | type) != "object"
+		    or any(.responses | to_entries[]; (.key | test("^5[0-9][0-9]$") | not)
+		           or (.value | type) != "number" or .value < 1)
+		    then "responses" else empty end),
+		(if (.recovered | type) != "number" or .recovered < 0
+		    then "recovered" else empty end)
 		] | join(" ")' <<<"$DIAG")
 	[ -z "$why" ] || fail "diagnosis breaks the contract (bad or missing: $why): $DIAG"
 }

@@ -24,7 +24,7 @@ expect_log_line()
 
 # expect_kernel_then_logged CAUSE UPSTREAM LOG_REGEX [SECS]: the diagnosis was
 # printed from kernel evidence (source "kernel", log null), then again with
-# source "kernel+log", the same first_ts, and the nginx line matching LOG_REGEX.
+# source "kernel+log", the same first_ts and id, and the nginx line matching LOG_REGEX.
 # Leaves DIAG set to the reprint.
 expect_kernel_then_logged()
 {
@@ -38,6 +38,10 @@ expect_kernel_then_logged()
 	expect_source kernel+log
 	expect_log_line "$3"
 	expect_field .first_ts "$(jq -r .first_ts <<<"$first")"
+	# one diagnosis: one id on both lines; the first is "new", the reprint "log"
+	expect_field .id "$(jq -r .id <<<"$first")"
+	expect_field .kind new "$first"
+	expect_field .kind log
 }
 
 # summary_count CAUSE UPSTREAM: the summary's count for that diagnosis (0 if absent).

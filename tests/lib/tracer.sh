@@ -44,7 +44,8 @@ tracer_ready_or_dead()
 }
 
 # stop_tracer: SIGINT, wait up to 5 s; expects exit 0 and a summary line,
-# and checks that every line of stdout is a JSON object with "type" and "ts".
+# and checks that every line of stdout is a JSON object with "type" and "ts"
+# and valid against docs/ngx502-trace.schema.json.
 stop_tracer()
 {
 	local rc
@@ -61,9 +62,24 @@ stop_tracer()
 	SUMMARY=$(jq -c 'select(.type == "summary")' "$T/trace.out" | tail -n 1)
 	[ -n "$SUMMARY" ] || fail "no summary line after SIGINT"
 	log "summary: $SUMMARY"
+	# the kernel and nginx's log never name different causes for one request (§4.2)
+	[ "$(jq -r '.disagreements // 0' <<<"$SUMMARY")" = 0 ] ||
+		fail "the kernel and the log disagreed on a request's cause: $SUMMARY"
 }
 
-# expect_json_lines FILE: each line one JSON object with "type" and an RFC 3339 UTC "ts".
+# expect_schema FILE...: every line valid against docs/ngx502-trace.schema.json
+# (tests/tools/schema-check, python3-jsonschema). A missing validator fails the
+# test: it is installed by make deps, never skipped.
+expect_schema()
+{
+	local why
+
+	why=$("$ROOT/tests/tools/schema-check" "$ROOT/docs/ngx502-trace.schema.json" "$@" 2>&1) ||
+		fail "JSON lines against docs/ngx502-trace.schema.json: ${why:0:600}"
+}
+
+# expect_json_lines FILE: each line one JSON object with "type" and an RFC 3339 UTC "ts",
+# valid against docs/ngx502-trace.schema.json.
 expect_json_lines()
 {
 	local bad
@@ -74,6 +90,7 @@ expect_json_lines()
 		     and ($o.ts | test("^\\d{4}-\\d\\d-\\d\\dT[\\d:]{8}\\.\\d{6}(Z|\\+00:00)$"))
 		  then empty else $line end' "$1" 2>&1 | head -n 1)
 	[ -z "$bad" ] || fail "not a JSON object with type and an RFC 3339 UTC ts: $bad"
+	expect_schema "$1"
 }
 
 # run_tool ARGS...: run the tool to completion (bounded by RUN_TIMEOUT, 15 s);
@@ -86,6 +103,10 @@ run_tool()
 	TOOL_RC=$?
 	[ "$TOOL_RC" = 124 ] && fail "'$NGX502 $*' still running after ${RUN_TIMEOUT:-15} s"
 	log "exit $TOOL_RC; stderr: $(head -c 300 "$T/cli.err")"
+	# every JSON line the suite sees is checked against the schema
+	case " $* " in
+	*" --json "* | *" -j "*) expect_schema "$T/cli.out" ;;
+	esac
 }
 
 expect_exit_code()

@@ -353,6 +353,39 @@ UNIT_TEST(after_the_connect)
 	free(slow);
 }
 
+/* A read timeout with connections in the listen queue: saturation, a fix of capacity. */
+UNIT_TEST(read_timeout_saturated_tcp)
+{
+	struct run *r =
+		run_new(CAUSE_UPSTREAM_READ_TIMEOUT, NGX502_EV_CONN_ABANDON, "127.0.0.1:8080");
+
+	r->ev.duration_ns = 2000 * 1000000ull;
+	r->f.have_queue = 1;
+	r->f.queue = (struct sockdiag_queue){.found = 1, .queued = 5, .backlog = 511};
+	evidence__write(&r->d, &r->ev, &r->f, &r->fx);
+	CHECK(has_evidence(&r->d, "5 connections waiting in the listen queue of 127.0.0.1:8080 "
+				  "(backlog 511)"),
+	      "no queue evidence: %s", r->d.nevidence ? r->d.evidence[r->d.nevidence - 1] : "");
+	CHECK(!strncmp(r->d.fix, "add capacity to the backend on 127.0.0.1:8080", 45), "fix: %s",
+	      r->d.fix);
+	CHECK(strstr(r->d.fix, "saturated, not slow"), "fix: %s", r->d.fix);
+	free(r);
+}
+
+/* An empty listen queue: the backend is slow; the fix stays the read-timeout one. */
+UNIT_TEST(read_timeout_slow_tcp)
+{
+	struct run *r =
+		run_new(CAUSE_UPSTREAM_READ_TIMEOUT, NGX502_EV_CONN_ABANDON, "127.0.0.1:8080");
+
+	r->f.have_queue = 1;
+	r->f.queue = (struct sockdiag_queue){.found = 1, .queued = 0, .backlog = 511};
+	evidence__write(&r->d, &r->ev, &r->f, &r->fx);
+	CHECK(has_evidence(&r->d, "no connection waits in the listen queue"), "evidence missing");
+	CHECK(strstr(r->d.fix, "find what makes the backend slow"), "fix: %s", r->d.fix);
+	free(r);
+}
+
 int main(void)
 {
 	return unit_main();

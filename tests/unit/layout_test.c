@@ -92,6 +92,12 @@ static const struct field fields[] = {
 	FIELD(ngx502_log_event, fd, 40, 4),
 	FIELD(ngx502_log_event, reserved, 44, 4),
 	FIELD(ngx502_log_event, line, 48, 2048),
+
+	SIZE(ngx502_response_event, 48),
+	FIELD(ngx502_response_event, hdr, 0, 32),
+	FIELD(ngx502_response_event, conn, 32, 8),
+	FIELD(ngx502_response_event, status, 40, 4),
+	FIELD(ngx502_response_event, reserved, 44, 4),
 };
 
 struct constant {
@@ -127,6 +133,7 @@ static const struct constant constants[] = {
 	{"NGX502_EV_CONN_ABANDON", NGX502_EV_CONN_ABANDON, 10},
 	{"NGX502_EV_SIGNAL", NGX502_EV_SIGNAL, 11},
 	{"NGX502_EV_LOG_LINE", NGX502_EV_LOG_LINE, 12},
+	{"NGX502_EV_RESPONSE", NGX502_EV_RESPONSE, 13},
 };
 
 UNIT_TEST(layout_version)

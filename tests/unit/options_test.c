@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include "unit.h"
+#include "cause.h"
 #include "options.h"
 
 #define ARGV(...)	((char *[]){"ngx502-trace", __VA_ARGS__, NULL})
@@ -72,10 +73,40 @@ UNIT_TEST(help_and_version_exit_now)
 	CHECK_INT(env.exit_now, 1);
 	CHECK_INT(PARSE(&env, "-h"), 0);
 	CHECK_INT(env.exit_now, 1);
+	CHECK_INT(PARSE(&env, "-V"), 0);
+	CHECK_INT(env.exit_now, 1);
+	CHECK_INT(PARSE(&env, "-?"), 0);
+	CHECK_INT(env.exit_now, 1);
+	CHECK_INT(PARSE(&env, "--usage"), 0);
+	CHECK_INT(env.exit_now, 1);
 	fflush(stdout);
 	dup2(out, 1);
 	close(out);
 	close(null);
+}
+
+UNIT_TEST(filters_and_quiet)
+{
+	struct env env;
+	int q;
+
+	CHECK_INT(PARSE(&env, "--cause", "upstream_refused,backend_killed", "--cause", "unknown",
+			"--upstream", "unix:/run/php.sock", "--upstream", "10.0.0.1:80", "-q"),
+		  0);
+	CHECK(env.causes == ((1ull << CAUSE_UPSTREAM_REFUSED) | (1ull << CAUSE_BACKEND_KILLED) |
+			     (1ull << CAUSE_UNKNOWN)),
+	      "causes %llx", (unsigned long long)env.causes);
+	CHECK_INT(env.nupstreams, 2);
+	CHECK_STR(env.upstreams[1], "10.0.0.1:80");
+	CHECK(env.quiet, "quiet");
+	CHECK_INT(PARSE(&env, "--check"), 0);
+	CHECK(env.check, "check");
+	q = quiet_begin();
+	CHECK_INT(PARSE(&env, "--cause", "upstream_refused,"), -EINVAL);
+	CHECK_INT(PARSE(&env, "--cause", "nope"), -EINVAL);
+	CHECK_INT(PARSE(&env, "--cause", ""), -EINVAL);
+	CHECK_INT(PARSE(&env, "--upstream", ""), -EINVAL);
+	quiet_end(q);
 }
 
 int main(void)

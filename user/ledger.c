@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Failures in a ring, oldest first, by id (a sequence number; the slot is
+ * id % LEDGER_MAX). Responses in a second ring. The request numbers of the
+ * failures are indexed by an open-addressed table of (pid, conn) -> newest
+ * id; an entry whose failure left the ring is stale and ignored.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "ledger.h"
+
+#define LEDGER_MAX    32768 /* failures waiting for their request's end */
+#define RESP_MAX      16384 /* responses held */
+#define IDX_MAX	      65536
+#define IDX_PROBE     8
+#define FALLBACK_SCAN 4096 /* failures looked at, newest first, for a response without a line */
+
+enum { L_WAIT = 1, L_DONE };
+
+struct lentry {
+	uint64_t ts_ns;
+	uint64_t conn;
+	uint64_t prev;		/* id of the failure before it of the same request, 0 none */
+	struct diagnosis *d;	/* where it is counted */
+	struct diagnosis *next; /* the failure nginx went on to, for the same request */
+	int pid;
+	int state;
+};
+
+struct lidx {
+	uint64_t conn;
+	uint64_t id;
+	int pid;
+};
+
+struct ledger {
+	struct diag_table *t;
+	ledger_settle_fn settle;
+	void *ctx;
+	uint64_t head, tail; /* live ids: (tail, head] */
+	uint64_t rhead, rtail;
+	struct lentry e[LEDGER_MAX];
+	struct ledger_response r[RESP_MAX];
+	struct lidx idx[IDX_MAX];
+};
+
+struct ledger *ledger__new(struct diag_table *t, ledger_settle_fn settle, void *ctx)
+{
+	struct ledger *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->t = t;
+	l->settle = settle;
+	l->ctx = ctx;
+	return l;
+}
+
+void ledger__free(struct ledger *l)
+{
+	free(l);
+}
+
+static struct lentry *entry(struct ledger *l, uint64_t id)
+{
+	return id && id > l->tail && id <= l->head ? &l->e[id % LEDGER_MAX] : NULL;
+}
+
+static void recover(struct lentry *e)
+{
+	e->state = L_DONE;
+	e->d->recovered++;
+	if (e->next && strcmp(e->next->upstream, e->d->upstream))
+		memcpy(e->d->recovered_via, e->next->upstream, sizeof(e->d->recovered_via));
+}
+
+static uint64_t idx_hash(int pid, uint64_t conn)
+{
+	return (conn * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)pid * 0xff51afd7ed558ccdull);
+}
+
+/* The newest failure of request (pid, conn), 0 if none is still in the ring. */
+static uint64_t idx_find(struct ledger *l, int pid, uint64_t conn)
+{
+	uint64_t h = idx_hash(pid, conn);
+	struct lentry *e;
+
+	for (int i = 0; i < IDX_PROBE; i++) {
+		struct lidx *x = &l->idx[(h + i) % IDX_MAX];
+
+		if (x->pid != pid || x->conn != conn)
+			continue;
+		e = entry(l, x->id);
+		return e && e->pid == pid && e->conn == conn ? x->id : 0;
+	}
+	return 0;
+}
+
+/* Index id under (pid, conn); returns the id it replaces (the request's failure before it). */
+static uint64_t idx_put(struct ledger *l, int pid, uint64_t conn, uint64_t id)
+{
+	uint64_t h = idx_hash(pid, conn), prev = idx_find(l, pid, conn);
+	struct lidx *slot = NULL;
+
+	for (int i = 0; i < IDX_PROBE; i++) {
+		struct lidx *x = &l->idx[(h + i) % IDX_MAX];
+		struct lentry *e = entry(l, x->id);
+
+		if ((x->pid == pid && x->conn == conn) || !e || e->pid != x->pid ||
+		    e->conn != x->conn) {
+			slot = x;
+			break;
+		}
+	}
+	if (!slot)
+		slot = &l->idx[h % IDX_MAX]; /* all taken by live requests: the first one loses */
+	*slot = (struct lidx){.conn = conn, .id = id, .pid = pid};
+	return prev;
+}
+
+void ledger__set_conn(struct ledger *l, uint64_t id, uint64_t conn)
+{
+	struct lentry *e = entry(l, id), *p;
+	uint64_t prev;
+
+	if (!e || e->conn || !conn)
+		return;
+	e->conn = conn;
+	prev = idx_put(l, e->pid, conn, id);
+	p = entry(l, prev);
+	/* nginx tried another server for the same request: the earlier failure went on to this one
+	 */
+	if (p && prev != id && p->state == L_WAIT) {
+		e->prev = prev;
+		p->next = e->d;
+	}
+}
+
+uint64_t ledger__failure(struct ledger *l, int pid, struct diagnosis *d, uint64_t conn,
+			 uint64_t ts_ns)
+{
+	struct lentry *e;
+
+	if (!d)
+		return 0;
+	if (l->head - l->tail >= LEDGER_MAX) {
+		/* full: the oldest is judged now */
+		e = &l->e[(l->tail + 1) % LEDGER_MAX];
+		if (e->state == L_WAIT)
+			recover(e);
+		l->tail++;
+	}
+	e = &l->e[++l->head % LEDGER_MAX];
+	*e = (struct lentry){.ts_ns = ts_ns, .d = d, .pid = pid, .state = L_WAIT};
+	ledger__set_conn(l, l->head, conn);
+	return l->head;
+}
+
+void ledger__response(struct ledger *l, int pid, uint64_t conn, int status, uint64_t ts_ns)
+{
+	struct diag_totals *tot = diag_table__totals(l->t);
+
+	if (status < DIAG_STATUS_MIN || status >= DIAG_STATUS_MIN + DIAG_STATUS_N)
+		return;
+	tot->responses[status - DIAG_STATUS_MIN]++;
+	if (l->rhead - l->rtail >= RESP_MAX) {
+		/* full: the oldest is settled now */
+		struct ledger_response old = l->r[l->rtail++ % RESP_MAX];
+
+		l->settle(l->ctx, &old);
+	}
+	l->r[l->rhead++ % RESP_MAX] = (struct ledger_response){
+		.ts_ns = ts_ns, .conn = conn, .pid = pid, .status = status};
+}
+
+static int in_window(uint64_t fail_ns, uint64_t resp_ns)
+{
+	/* the failure comes first; its time may be a read time a little after the response */
+	return fail_ns <= resp_ns + LEDGER_HOLD_NS && fail_ns + LEDGER_TIE_NS >= resp_ns;
+}
+
+uint64_t ledger__find(struct ledger *l, const struct ledger_response *r, uint64_t *ts_ns,
+		      int *exact)
+{
+	uint64_t id = r->conn ? idx_find(l, r->pid, r->conn) : 0, n;
+	struct lentry *e = entry(l, id);
+
+	*exact = 0;
+	/*
+	 * A keep-alive client connection carries request after request under
+	 * one number: skip the failures that came after this response (later
+	 * requests), and take the newest one before it that is still waiting.
+	 */
+	for (n = 0; e && n < 64 && e->ts_ns > r->ts_ns; n++)
+		e = entry(l, id = e->prev);
+	if (e && e->state == L_WAIT) {
+		*ts_ns = e->ts_ns;
+		*exact = 1;
+		return id;
+	}
+	/* no line named the request: the worker's latest failure that has none either */
+	for (id = l->head, n = 0; id > l->tail && n < FALLBACK_SCAN; id--, n++) {
+		e = &l->e[id % LEDGER_MAX];
+		if (e->pid == r->pid && e->state == L_WAIT && !e->conn &&
+		    in_window(e->ts_ns, r->ts_ns)) {
+			*ts_ns = e->ts_ns;
+			return id;
+		}
+	}
+	return 0;
+}
+
+void ledger__tie(struct ledger *l, uint64_t id, const struct ledger_response *r)
+{
+	struct lentry *e = entry(l, id);
+	int guard = 0;
+
+	if (!e) {
+		ledger__unexplained(l, r);
+		return;
+	}
+	e->d->responses[r->status - DIAG_STATUS_MIN]++;
+	/* the request's earlier failures led to this one: neither recovered nor what it got */
+	while (e && guard++ < 64) {
+		e->state = L_DONE;
+		e = entry(l, e->prev);
+		if (e && e->state != L_WAIT)
+			break;
+	}
+}
+
+void ledger__unexplained(struct ledger *l, const struct ledger_response *r)
+{
+	diag_table__totals(l->t)->unexplained[r->status - DIAG_STATUS_MIN]++;
+}
+
+void ledger__tick(struct ledger *l, uint64_t now_ns, int final)
+{
+	while (l->rtail < l->rhead) {
+		struct ledger_response r = l->r[l->rtail % RESP_MAX];
+
+		if (!final && now_ns - r.ts_ns < LEDGER_HOLD_NS && r.ts_ns <= now_ns)
+			break;
+		l->rtail++;
+		l->settle(l->ctx, &r);
+	}
+	/* at the stop, a failure that has not waited its time yet is neither: leave it */
+	while (!final && l->tail < l->head) {
+		struct lentry *e = &l->e[(l->tail + 1) % LEDGER_MAX];
+
+		if (e->state == L_WAIT &&
+		    (e->ts_ns > now_ns || now_ns - e->ts_ns < LEDGER_RECOVER_NS))
+			break;
+		if (e->state == L_WAIT)
+			recover(e);
+		l->tail++;
+	}
+}
