@@ -163,3 +163,56 @@ int BPF_PROG(handle_signal_generate, int sig, struct kernel_siginfo *info, struc
 	emit(ctx, e, sizeof(*e));
 	return 0;
 }
+
+/* include/linux/mm_types_task.h: the rss_stat counters */
+#define MM_FILEPAGES_  0
+#define MM_ANONPAGES_  1
+#define MM_SHMEMPAGES_ 3
+
+/*
+ * The OOM killer chose a victim (after its SIGKILL, which signal_generate saw). Runs in the
+ * killer's context, so everything is read from the victim's task: its rss counters, and its
+ * memory cgroup's page counter (css is the first member of struct mem_cgroup). OOM kills are
+ * rare: every victim is sent, user space joins it to a killed backend by pid.
+ */
+SEC("tp_btf/mark_victim")
+int BPF_PROG(handle_mark_victim, struct task_struct *task, __u32 uid)
+{
+	int memcg_id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_subsys_state *css;
+	struct ngx502_oom_event *e;
+	struct mem_cgroup *memcg;
+	struct css_set *cset;
+	struct mm_struct *mm;
+
+	e = scratch_get();
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	cset = BPF_CORE_READ(task, cgroups);
+	hdr_fill(&e->hdr, NGX502_EV_OOM_VICTIM, sizeof(*e), BPF_CORE_READ(task, tgid),
+		 BPF_CORE_READ(task, pid), BPF_CORE_READ(cset, dfl_cgrp, kn, id));
+	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
+	mm = BPF_CORE_READ(task, mm);
+	/* rss_stat is an array of percpu_counter since 6.2: older kernels leave it 0 */
+	if (mm && bpf_core_field_exists(mm->rss_stat[0].count)) {
+		e->file_pages = BPF_CORE_READ(mm, rss_stat[MM_FILEPAGES_].count);
+		e->anon_pages = BPF_CORE_READ(mm, rss_stat[MM_ANONPAGES_].count);
+		e->shmem_pages = BPF_CORE_READ(mm, rss_stat[MM_SHMEMPAGES_].count);
+	}
+	if (memcg_id >= 0 && memcg_id < 12) {
+		css = BPF_CORE_READ(cset, subsys[memcg_id]);
+		memcg = (struct mem_cgroup *)css;
+		if (css && bpf_core_field_exists(memcg->memory.max) &&
+		    bpf_core_field_exists(memcg->memory.watermark)) {
+			e->memcg_id = BPF_CORE_READ(css, cgroup, kn, id);
+			e->limit_pages = BPF_CORE_READ(memcg, memory.max);
+			e->usage_pages = BPF_CORE_READ(memcg, memory.usage.counter);
+			e->peak_pages = BPF_CORE_READ(memcg, memory.watermark);
+			if (BPF_CORE_READ(css, cgroup, root) == BPF_CORE_READ(cset, dfl_cgrp, root))
+				e->flags |= NGX502_OOM_MEMCG_V2;
+		}
+	}
+	emit(ctx, e, sizeof(*e));
+	return 0;
+}

@@ -33,6 +33,8 @@ enum ngx502_event_type {
 	NGX502_EV_SIGNAL = 11,	       /* a backend process got a fatal signal */
 	NGX502_EV_LOG_LINE = 12,       /* an nginx error-log line as it was written */
 	NGX502_EV_RESPONSE = 13,       /* nginx generated an error response (status >= 500) */
+	NGX502_EV_OOM_VICTIM = 14,     /* the OOM killer chose a process (any, not only backends) */
+	NGX502_EV_CONN_IDLE_CLOSE = 15, /* the upstream closed an idle keep-alive connection */
 	NGX502_EV_MAX
 };
 
@@ -94,7 +96,14 @@ struct ngx502_addr {
 	__u32 reserved;
 };
 
-/* 224 bytes: NGX502_EV_CONNECT_ERR .. NGX502_EV_CONN_ABANDON. */
+/*
+ * An upstream's FIN on a connection idle for at least this many ms (it had carried a response,
+ * none is in flight) is NGX502_EV_CONN_IDLE_CLOSE: the backend's keep-alive idle timeout. A
+ * quicker FIN is a backend closing after its response (HTTP/1.0, Connection: close).
+ */
+#define NGX502_IDLE_CLOSE_MIN_MS 100
+
+/* 224 bytes: NGX502_EV_CONNECT_ERR .. NGX502_EV_CONN_ABANDON, NGX502_EV_CONN_IDLE_CLOSE. */
 struct ngx502_conn_event {
 	struct ngx502_hdr hdr;
 	__u64 sock;	      /* kernel socket address: an opaque id, equal across events */
@@ -109,7 +118,12 @@ struct ngx502_conn_event {
 	__u16 retrans;	/* SYN retransmits seen on this socket */
 	__u32 peer_pid; /* host tgid owning the peer socket, 0 if not on this host */
 	__u32 unread;	/* bytes received that nginx never read, at the time of the event */
-	__u32 reserved;
+	/*
+	 * CONN_RESET/FIN/ABANDON: the connection had carried response data before nginx's latest
+	 * send (a reused keep-alive connection): ms it sat idle before that send, at least 1; 0 on
+	 * its first request. CONN_IDLE_CLOSE: ms it had been idle when the upstream closed it.
+	 */
+	__u32 idle_ms;
 	struct ngx502_addr daddr;
 };
 
@@ -167,5 +181,25 @@ struct ngx502_response_event {
 	__u32 status;	       /* 500..599 */
 	__u32 reserved;
 };
+
+/*
+ * 112 bytes: NGX502_EV_OOM_VICTIM, a process the OOM killer chose (oom:mark_victim, run in
+ * the killer's context just after its SIGKILL). Sizes are in pages of the kernel's PAGE_SIZE.
+ */
+struct ngx502_oom_event {
+	struct ngx502_hdr hdr; /* pid/tid: the victim; cgroup_id: the victim's cgroup v2 id */
+	__u64 memcg_id;	       /* cgroup id of the victim's memory cgroup (v1 or v2); 0 unknown */
+	__u64 limit_pages;     /* that memory cgroup's limit (memory.max), as the kernel keeps it */
+	__u64 usage_pages;     /* its usage (memory.current) when the victim was chosen */
+	__u64 peak_pages;      /* its high watermark (memory.peak) */
+	__u64 anon_pages;      /* the victim's resident anonymous, file and shmem pages */
+	__u64 file_pages;
+	__u64 shmem_pages;
+	__u32 flags; /* NGX502_OOM_* */
+	__u32 reserved;
+	char comm[NGX502_COMM_LEN];
+};
+
+#define NGX502_OOM_MEMCG_V2 1 /* memcg_id is on the cgroup v2 hierarchy (else v1 memory) */
 
 #endif /* __NGX502_H */

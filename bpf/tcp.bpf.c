@@ -13,7 +13,9 @@
  * Once established, a connection is news only when it ends badly while a
  * request is in flight: nginx sent bytes after the last bytes it received.
  * The kernel stamps both (tcp_sock.lsndtime, icsk_ack.lrcvtime), so idle
- * keep-alive connections that the backend closes are never reported.
+ * keep-alive connections that the backend closes are no failure: they are
+ * sent as NGX502_EV_CONN_IDLE_CLOSE with how long they sat idle, from which
+ * user space learns the backend's idle timeout (docs/DESIGN.md §4).
  */
 #include "common.bpf.h"
 
@@ -48,6 +50,40 @@ static __always_inline __u64 in_flight_ms(const struct tcp_sock *tp)
 		return 0;
 	/* at least 1: in flight, even when the wait is shorter than a jiffy */
 	return (__u64)(now - lsnd) * 1000 / hz + 1;
+}
+
+static __always_inline __u32 jiffies_ms(__u32 j)
+{
+	__u32 hz = CONFIG_HZ ? CONFIG_HZ : 250;
+
+	return (__u64)j * 1000 / hz;
+}
+
+/*
+ * A reused keep-alive connection: response data had come in before nginx's
+ * latest send (lrcvtime stamps data only, not a bare FIN). How long it sat
+ * idle before that send, in ms, at least 1; 0 on its first request, when
+ * nothing but the handshake came before (a TLS handshake counts as data).
+ */
+static __always_inline __u32 reuse_idle_ms(const struct tcp_sock *tp)
+{
+	__s32 idle = tp->lsndtime - tp->inet_conn.icsk_ack.lrcvtime;
+	__u32 ms;
+
+	if (!tp->data_segs_in || idle < 0)
+		return 0;
+	ms = jiffies_ms(idle);
+	return ms ? ms : 1;
+}
+
+/* How long a connection with nothing in flight has been idle: since its last byte either way. */
+static __always_inline __u32 idle_now_ms(const struct tcp_sock *tp)
+{
+	__u32 lsnd = tp->lsndtime, last = tp->inet_conn.icsk_ack.lrcvtime;
+
+	if ((__s32)(lsnd - last) > 0)
+		last = lsnd;
+	return jiffies_ms((__u32)bpf_jiffies64() - last);
 }
 
 /* The peer's FIN takes a sequence number and counts in bytes_received, but is no byte. */
@@ -94,6 +130,11 @@ static __always_inline void emit_conn(void *ctx, __u16 type, const struct sock *
 	__builtin_memcpy(e->daddr.addr, c->daddr, sizeof(e->daddr.addr));
 	/* unread: what arrived and nginx never read (a header too big to take, for one) */
 	e->unread = unread_bytes(tp);
+	if (type == NGX502_EV_CONN_IDLE_CLOSE)
+		e->idle_ms = idle_now_ms(tp);
+	else if (type == NGX502_EV_CONN_RESET || type == NGX502_EV_CONN_FIN ||
+		 type == NGX502_EV_CONN_ABANDON)
+		e->idle_ms = reuse_idle_ms(tp);
 	emit(ctx, e, sizeof(*e));
 }
 
@@ -197,6 +238,13 @@ static __always_inline void on_established_change(void *ctx, const struct sock *
 			c->reported = 1;
 			emit_conn(ctx, NGX502_EV_CONN_FIN, sk, c, 0, oldstate, newstate,
 				  waited * 1000000);
+		} else if (tp->data_segs_in && idle_now_ms(tp) >= NGX502_IDLE_CLOSE_MIN_MS) {
+			/*
+			 * A keep-alive connection the backend closed for being idle: no
+			 * failure, but its idle timeout, which user space learns per
+			 * upstream. One per connection: ESTABLISHED -> CLOSE_WAIT happens once.
+			 */
+			emit_conn(ctx, NGX502_EV_CONN_IDLE_CLOSE, sk, c, 0, oldstate, newstate, 0);
 		}
 		return;
 	}

@@ -85,6 +85,8 @@ int check__run(void)
 		{"tcp_retransmit_skb", F_RETRANS, "unanswered SYNs at the first retransmit"},
 		{"tcp_receive_reset", F_RESET, "resets of upstream connections"},
 		{"signal_generate", F_SIGNAL, "killed backends"},
+		/* no cause needs it: an OOM kill is told without its cgroup's numbers */
+		{"mark_victim", 0, "OOM kills: memory cgroup, limit and RSS"},
 	};
 	unsigned long long eff = privs__cap_eff();
 	unsigned int have = F_LOG;

@@ -21,14 +21,19 @@
 #define DEDUP	    8192		/* one line seen twice (two logs, kernel + file) is one */
 #define DEDUP_PROBE 16
 #define DEDUP_NS    (10 * 1000000000ull)
-#define KEY_FIFO    16			 /* request numbers / failure ids remembered per key */
-#define NOPEN	    256			 /* connects whose SYN went unanswered, still open */
+#define KCOPY_NS    (50 * 1000ull) /* one line written to two logs: the two writes, this close */
+#define KEY_FIFO    64		   /* request numbers / failure ids remembered per key */
+#define NOPEN	    256		   /* connects whose SYN went unanswered, still open */
 #define OPEN_NS	    (90 * 1000000000ull) /* longer than any usual proxy_connect_timeout */
 #define NABORT	    256			 /* connects nginx closed before a SYN retransmit */
 
-/* A small FIFO of numbers: request numbers of waiting lines, ledger ids of unmatched failures. */
+/*
+ * A small FIFO of numbers: request numbers of waiting lines with the kernel
+ * time of each line (0: read from a file), ledger ids of unmatched failures.
+ */
 struct fifo {
 	uint64_t v[KEY_FIFO];
+	uint64_t ns[KEY_FIFO];
 	unsigned int head, n;
 };
 
@@ -81,9 +86,18 @@ struct keyless {
 
 #define NKEYLESS 16
 
+/*
+ * The copies of one text seen lately. A keep-alive client connection makes
+ * the same text again (same "*N", same second) for each request that fails
+ * the same way: kernel copies are distinct lines unless two come from one
+ * call (nginx writing to two logs), and the k-th copy read from a file is
+ * the k-th kernel copy.
+ */
 struct seen_line {
 	uint64_t hash;
-	uint64_t ts_ns;
+	uint64_t ts_ns;	  /* first seen */
+	uint64_t kern_ns; /* kernel time of the latest kernel copy */
+	uint32_t nkern, nfile;
 	int pid;
 };
 
@@ -100,22 +114,31 @@ struct correlator {
 	unsigned int nabort;
 };
 
-static void fifo_push(struct fifo *f, uint64_t v)
+static void fifo_push(struct fifo *f, uint64_t v, uint64_t ns)
 {
+	unsigned int i;
+
 	if (f->n == KEY_FIFO) {
 		f->head = (f->head + 1) % KEY_FIFO;
 		f->n--;
 	}
-	f->v[(f->head + f->n++) % KEY_FIFO] = v;
+	i = (f->head + f->n++) % KEY_FIFO;
+	f->v[i] = v;
+	f->ns[i] = ns;
 }
 
-static uint64_t fifo_pop(struct fifo *f)
+/* The oldest number, 0 when none; *ns (when not NULL) its time. */
+static uint64_t fifo_pop(struct fifo *f, uint64_t *ns)
 {
 	uint64_t v;
 
+	if (ns)
+		*ns = 0;
 	if (!f->n)
 		return 0;
 	v = f->v[f->head];
+	if (ns)
+		*ns = f->ns[f->head];
 	f->head = (f->head + 1) % KEY_FIFO;
 	f->n--;
 	return v;
@@ -126,7 +149,7 @@ static uint64_t fifo_pop(struct fifo *f)
  * seen from two sides, or a disagreement (docs/DESIGN.md §4.2). "unknown" on
  * either side is no opinion.
  */
-static int same_failure(enum cause kernel, enum cause log)
+int correlator__same_failure(enum cause kernel, enum cause log)
 {
 	if (kernel == log || kernel == CAUSE_UNKNOWN || log == CAUSE_UNKNOWN)
 		return 1;
@@ -149,17 +172,20 @@ static int same_failure(enum cause kernel, enum cause log)
 
 static void check_agree(struct correlator *c, enum cause kernel, const struct ngx_log_line *l)
 {
-	if (l && !same_failure(kernel, ngx_log_line__cause(l)))
+	if (l && !correlator__same_failure(kernel, ngx_log_line__cause(l)))
 		diag_table__totals(c->t)->disagreements++;
 }
 
-/* Follow a failure to its request's end, when that worker's responses are seen. */
+/*
+ * Follow a failure to its request's end, when that worker's responses are
+ * seen; conn and line_ns: its line's request number and kernel time.
+ */
 static uint64_t track(struct correlator *c, int pid, struct diagnosis *d, uint64_t conn,
-		      uint64_t ts_ns)
+		      uint64_t line_ns, uint64_t ts_ns)
 {
 	if (!c->ledger || !d || !c->ops.sees_responses || !c->ops.sees_responses(c->ops.ctx, pid))
 		return 0;
-	return ledger__failure(c->ledger, pid, d, conn, ts_ns);
+	return ledger__failure(c->ledger, pid, d, conn, line_ns, ts_ns);
 }
 
 /* Lines carry kernel times or read times: either may be the later one. */
@@ -267,7 +293,7 @@ static void log_only(struct correlator *c, struct key *k)
 	enum cause cause = ngx_log_line__cause(k->parsed);
 	struct diagnosis *d;
 	size_t len = k->len;
-	uint64_t n;
+	uint64_t n, conn, line_ns;
 	int created;
 
 	for (n = 0; n < k->waiting; n++) {
@@ -275,7 +301,8 @@ static void log_only(struct correlator *c, struct key *k)
 				    &created);
 		if (!d)
 			break;
-		track(c, k->pid, d, fifo_pop(&k->conns), k->waiting_ns);
+		conn = fifo_pop(&k->conns, &line_ns);
+		track(c, k->pid, d, conn, line_ns, k->waiting_ns);
 		if (len && k->line[len - 1] == '\n')
 			len--;
 		if (created) {
@@ -303,7 +330,7 @@ static struct diagnosis *keyless_settle(struct correlator *c, struct keyless *h,
 		if (!d)
 			break;
 		d->from_kernel = 1;
-		track(c, h->pid, d, 0, h->ts_ns);
+		track(c, h->pid, d, 0, 0, h->ts_ns);
 		if (created && c->ops.on_new_kernel)
 			c->ops.on_new_kernel(c->ops.ctx, d, &h->ev);
 	}
@@ -355,7 +382,7 @@ static int keyless_take_line(struct correlator *c, enum cause cause, int pid,
 		d = keyless_settle(c, &h, k->upstream[0] ? k->upstream : "*");
 		if (d)
 			attach(c, d, k->line, k->len);
-		fifo_pop(&k->conns);
+		fifo_pop(&k->conns, NULL);
 		if (!--k->waiting)
 			key_drop_line(k);
 		return 1;
@@ -379,7 +406,7 @@ static uint64_t kernel_hit(struct correlator *c, enum cause cause, int pid, cons
 {
 	struct diagnosis *d;
 	struct key *k;
-	uint64_t id;
+	uint64_t id, conn, line_ns;
 	int created;
 
 	if (!ev->upstream[0]) {
@@ -395,12 +422,13 @@ static uint64_t kernel_hit(struct correlator *c, enum cause cause, int pid, cons
 		c->ops.on_new_kernel(c->ops.ctx, d, ev);
 	k = key_get(c, pid, ev->upstream, 1);
 	if (!k)
-		return track(c, pid, d, 0, ev->ts_ns);
+		return track(c, pid, d, 0, 0, ev->ts_ns);
 	k->d = d;
 	if (k->waiting) {
 		/* its line came first */
 		check_agree(c, cause, k->parsed);
-		id = track(c, pid, d, fifo_pop(&k->conns), ev->ts_ns);
+		conn = fifo_pop(&k->conns, &line_ns);
+		id = track(c, pid, d, conn, line_ns, ev->ts_ns);
 		attach(c, d, k->line, k->len);
 		if (!--k->waiting)
 			key_drop_line(k);
@@ -416,9 +444,9 @@ static uint64_t kernel_hit(struct correlator *c, enum cause cause, int pid, cons
 		open_connect(c, pid, d, ev);
 		id = 0;
 	} else {
-		id = track(c, pid, d, 0, ev->ts_ns);
+		id = track(c, pid, d, 0, 0, ev->ts_ns);
 	}
-	fifo_push(&k->fails, id);
+	fifo_push(&k->fails, id, 0);
 	return id;
 }
 
@@ -491,7 +519,7 @@ void correlator__kernel_again(struct correlator *c, int pid, const struct event 
 {
 	struct key *k = ev->upstream[0] ? key_get(c, pid, ev->upstream, 0) : NULL;
 	struct diagnosis *d = NULL;
-	uint64_t id = 0;
+	uint64_t id = 0, conn, line_ns;
 
 	/* the request's end: what its client gets is decided now */
 	for (int i = 0; ev->sock && i < NOPEN; i++) {
@@ -500,7 +528,7 @@ void correlator__kernel_again(struct correlator *c, int pid, const struct event 
 		if (o->d && o->sock == ev->sock && o->pid == pid) {
 			d = o->d;
 			o->d = NULL;
-			id = track(c, pid, d, 0, ev->ts_ns);
+			id = track(c, pid, d, 0, 0, ev->ts_ns);
 			break;
 		}
 	}
@@ -509,7 +537,8 @@ void correlator__kernel_again(struct correlator *c, int pid, const struct event 
 	if (k->waiting && k->d) {
 		/* its line came before the close did */
 		check_agree(c, k->d->cause, k->parsed);
-		ledger__set_conn(c->ledger, id, fifo_pop(&k->conns));
+		conn = fifo_pop(&k->conns, &line_ns);
+		ledger__set_conn(c->ledger, id, conn, line_ns);
 		if (k->unmatched)
 			k->unmatched--;
 		attach(c, k->d, k->line, k->len);
@@ -521,14 +550,17 @@ void correlator__kernel_again(struct correlator *c, int pid, const struct event 
 	if (k->unmatched && ev->ts_ns > k->kernel_ns)
 		k->kernel_ns = ev->ts_ns;
 	if (id)
-		fifo_push(&k->fails, id);
+		fifo_push(&k->fails, id, 0);
 }
 
 /*
- * Seen within DEDUP_NS, from the same worker? The set is open-addressed on
- * the line's hash; an expired slot, or the oldest one probed, takes a new line.
+ * Seen within DEDUP_NS, from the same worker? kernel: the copy the kernel
+ * captured (now is its kernel time), else one read from a file. The set is
+ * open-addressed on the line's hash; an expired slot, or the oldest one
+ * probed, takes a new line.
  */
-static int duplicate(struct correlator *c, const char *line, size_t len, int pid, uint64_t now)
+static int duplicate(struct correlator *c, const char *line, size_t len, int pid, int kernel,
+		     uint64_t now)
 {
 	uint64_t h = hash_bytes(line, len, 1469598103934665603ull) | 1, age, best = UINT64_MAX;
 	struct seen_line *slot = NULL, *e;
@@ -536,8 +568,22 @@ static int duplicate(struct correlator *c, const char *line, size_t len, int pid
 
 	for (i = 0; i < DEDUP_PROBE; i++) {
 		e = &c->seen[(h + i) % DEDUP];
-		if (e->hash == h && e->pid == pid && absdiff(now, e->ts_ns) < DEDUP_NS)
-			return 1;
+		if (e->hash == h && e->pid == pid && absdiff(now, e->ts_ns) < DEDUP_NS) {
+			if (!kernel) {
+				/* a file repeats the kernel's copies, or another file's */
+				if (e->nkern > e->nfile || e->nfile) {
+					e->nfile++;
+					return 1;
+				}
+				e->nfile++;
+				return 0;
+			}
+			if (e->nkern && absdiff(now, e->kern_ns) < KCOPY_NS)
+				return 1; /* the same call wrote it to another log */
+			e->nkern++;
+			e->kern_ns = now;
+			return e->nfile >= e->nkern; /* a file's copy of it came first */
+		}
 		/* 0 for a free or expired slot, else its time: the oldest goes first */
 		age = !e->hash || absdiff(now, e->ts_ns) >= DEDUP_NS ? 0 : e->ts_ns;
 		if (age < best) {
@@ -545,15 +591,38 @@ static int duplicate(struct correlator *c, const char *line, size_t len, int pid
 			slot = e;
 		}
 	}
-	*slot = (struct seen_line){h, now, pid};
+	*slot = (struct seen_line){.hash = h,
+				   .ts_ns = now,
+				   .kern_ns = now,
+				   .nkern = !!kernel,
+				   .nfile = !kernel,
+				   .pid = pid};
 	return 0;
 }
 
+static void log_line(struct correlator *c, const char *line, size_t len, int pid, uint64_t now_ns,
+		     int kernel);
+
 void correlator__log(struct correlator *c, const char *line, size_t len, int pid, uint64_t now_ns)
+{
+	log_line(c, line, len, pid, now_ns, pid != 0);
+}
+
+void correlator__log_file(struct correlator *c, const char *line, size_t len, int pid,
+			  uint64_t now_ns)
+{
+	log_line(c, line, len, pid, now_ns, 0);
+}
+
+/* kernel: the kernel captured it at nginx's write(); else a file gave it. */
+static void log_line(struct correlator *c, const char *line, size_t len, int pid, uint64_t now_ns,
+		     int kernel)
 {
 	char up[EVENT_UPSTREAM_MAX];
 	struct ngx_log_line *l;
 	struct key *k;
+	/* a line the kernel captured carries the kernel time of nginx's write (§4.1) */
+	uint64_t line_ns = kernel ? now_ns : 0;
 
 	/* the kernel hands the bytes of write(), '\n' included; a file reader does not */
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -570,7 +639,7 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 		pid = l->pid;
 	else
 		l->pid = pid;
-	if (duplicate(c, line, len, pid, now_ns)) {
+	if (duplicate(c, line, len, pid, kernel, now_ns)) {
 		free(l);
 		return;
 	}
@@ -613,7 +682,7 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 		/* the kernel event came first */
 		k->unmatched--;
 		check_agree(c, k->d->cause, l);
-		ledger__set_conn(c->ledger, fifo_pop(&k->fails), l->conn);
+		ledger__set_conn(c->ledger, fifo_pop(&k->fails, NULL), l->conn, line_ns);
 		attach(c, k->d, line, len);
 		free(l);
 		return;
@@ -622,7 +691,7 @@ void correlator__log(struct correlator *c, const char *line, size_t len, int pid
 	if (!k->waiting)
 		k->waiting_ns = now_ns;
 	k->waiting++;
-	fifo_push(&k->conns, l->conn);
+	fifo_push(&k->conns, l->conn, line_ns);
 	key_drop_line(k);
 	k->line = malloc(len ? len : 1);
 	if (!k->line) {

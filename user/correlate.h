@@ -29,6 +29,12 @@ struct correlator_ops {
 	void *ctx;
 };
 
+/*
+ * 1 when the kernel's cause and the log line's for one request are the same
+ * failure seen from two sides (docs/DESIGN.md §4.2); 0 is a disagreement.
+ */
+int correlator__same_failure(enum cause kernel, enum cause log);
+
 struct correlator *correlator__new(struct diag_table *t, const struct correlator_ops *ops);
 void correlator__free(struct correlator *c);
 
@@ -53,6 +59,13 @@ void correlator__response(struct correlator *c, int pid, uint64_t conn, int stat
  * known (kernel capture), 0 to take it from the text. now_ns: CLOCK_MONOTONIC.
  */
 void correlator__log(struct correlator *c, const char *line, size_t len, int pid, uint64_t now_ns);
+/*
+ * A line read from a file: pid is the writer's host pid when the caller
+ * translated it from the text (a container's numbers), 0 to take the text's.
+ * A file repeats lines the kernel captured: those count once.
+ */
+void correlator__log_file(struct correlator *c, const char *line, size_t len, int pid,
+			  uint64_t now_ns);
 /*
  * Lines that waited long enough for a kernel event become log-only diagnoses;
  * responses that waited long enough are tied to their failure; failures no

@@ -17,6 +17,7 @@ _Static_assert(sizeof(struct ngx502_signal_event) == 224, "signal_event layout c
 _Static_assert(sizeof(struct ngx502_log_event) == NGX502_LOG_HDR_SIZE + NGX502_LOG_MAX,
 	       "log_event layout changed");
 _Static_assert(sizeof(struct ngx502_response_event) == 48, "response_event layout changed");
+_Static_assert(sizeof(struct ngx502_oom_event) == 112, "oom_event layout changed");
 
 static const char *const type_names[NGX502_EV_MAX] = {
 	[NGX502_EV_CONNECT_ERR] = "connect_error",
@@ -32,6 +33,8 @@ static const char *const type_names[NGX502_EV_MAX] = {
 	[NGX502_EV_SIGNAL] = "signal",
 	[NGX502_EV_LOG_LINE] = "log_line",
 	[NGX502_EV_RESPONSE] = "response",
+	[NGX502_EV_OOM_VICTIM] = "oom_victim",
+	[NGX502_EV_CONN_IDLE_CLOSE] = "conn_idle_close",
 };
 
 const char *event__type_name(int type)
@@ -141,6 +144,7 @@ static int decode_conn(const struct ngx502_conn_event *e, struct event *ev)
 	ev->retrans = e->retrans;
 	ev->peer_pid = e->peer_pid;
 	ev->unread = e->unread;
+	ev->idle_ms = e->idle_ms;
 	return decode_addr(&e->daddr, ev);
 }
 
@@ -178,7 +182,8 @@ int event__decode(const void *data, size_t size, struct event *ev)
 	case NGX502_EV_SOCKET_ERR:
 	case NGX502_EV_CONN_RESET:
 	case NGX502_EV_CONN_FIN:
-	case NGX502_EV_CONN_ABANDON: {
+	case NGX502_EV_CONN_ABANDON:
+	case NGX502_EV_CONN_IDLE_CLOSE: {
 		struct ngx502_conn_event e;
 
 		if (size != sizeof(e))
@@ -243,6 +248,22 @@ int event__decode(const void *data, size_t size, struct event *ev)
 		memcpy(&e, data, sizeof(e));
 		ev->conn = e.conn;
 		ev->status = e.status;
+		return 0;
+	}
+	case NGX502_EV_OOM_VICTIM: {
+		struct ngx502_oom_event e;
+
+		if (size != sizeof(e))
+			return -EINVAL;
+		memcpy(&e, data, sizeof(e));
+		ev->oom.memcg_id = e.memcg_id;
+		ev->oom.limit_pages = e.limit_pages;
+		ev->oom.usage_pages = e.usage_pages;
+		ev->oom.peak_pages = e.peak_pages;
+		ev->oom.rss_pages = e.anon_pages + e.file_pages + e.shmem_pages;
+		ev->oom.flags = e.flags;
+		ev->oom.ts_ns = e.hdr.ts_ns;
+		copy_fixed(ev->comm, sizeof(ev->comm), e.comm, sizeof(e.comm));
 		return 0;
 	}
 	default:

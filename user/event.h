@@ -29,7 +29,9 @@ struct event {
 	int old_state, new_state;
 	unsigned int peer_pid;
 	unsigned int unread; /* bytes nginx never read */
-	int family;	     /* AF_UNIX, AF_INET, AF_INET6; 0 when none */
+	/* reset/fin/abandon: idle ms before nginx reused it (0: first request); idle_close */
+	unsigned int idle_ms;
+	int family; /* AF_UNIX, AF_INET, AF_INET6; 0 when none */
 	unsigned char addr[16];
 	int port;
 	char upstream[EVENT_UPSTREAM_MAX]; /* "127.0.0.1:9000", "[::1]:9000", "unix:/x.sock" */
@@ -49,6 +51,18 @@ struct event {
 	/* response records */
 	uint64_t conn; /* nginx's connection number ("*N"), 0 if unknown */
 	int status;    /* the status nginx answered with, >= 500 */
+
+	/*
+	 * oom_victim records; also set on the signal record of a backend the OOM killer
+	 * chose, joined by user/report.c (memcg_id 0 and ts_ns 0: no OOM record joined)
+	 */
+	struct event_oom {
+		uint64_t ts_ns; /* of the oom_victim record */
+		uint64_t memcg_id;
+		uint64_t limit_pages, usage_pages, peak_pages;
+		uint64_t rss_pages; /* anon + file + shmem */
+		int flags;	    /* NGX502_OOM_* */
+	} oom;
 
 	/* log records: line points into the record, not NUL-terminated */
 	const char *line;

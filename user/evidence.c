@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <limits.h>
+#include <unistd.h>
 #include <linux/types.h>
 #include "ngx502.h"
 #include "evidence.h"
@@ -19,7 +21,9 @@
 #include "fix.h"
 #include "fpmconf.h"
 #include "hostconf.h"
+#include "idle.h"
 #include "logparse.h"
+#include "memcg.h"
 #include "upstream.h"
 
 static void unix_evidence(struct diagnosis *d, const struct event *ev, const struct host_facts *f,
@@ -189,6 +193,47 @@ static void read_timeout(struct diagnosis *d, const struct host_facts *f, struct
 	fix__read_timeout(d, fx, ms);
 }
 
+/* "4.99 s" (decimals 2) or "5.0 s" (decimals 1) from ms. */
+static const char *secs(unsigned int ms, int decimals, char *buf, size_t size)
+{
+	if (decimals == 2)
+		snprintf(buf, size, "%u.%02u s", ms / 1000, ms % 1000 / 10);
+	else
+		snprintf(buf, size, "%u.%u s", (ms + 50) / 1000, (ms + 50) % 1000 / 100);
+	return buf;
+}
+
+/*
+ * A reset or early FIN on a reused keep-alive connection (ev->idle_ms): the
+ * backend closing it for being idle as nginx sends on it, when it sat idle
+ * about as long as the backend keeps idle connections (or, none learned yet,
+ * the close came at once). 1 when the fix is written for that race.
+ */
+static int keepalive_race(struct diagnosis *d, const struct event *ev, const struct host_facts *f,
+			  struct fix_ctx *fx)
+{
+	unsigned int learned = f->idle_timeout_ms, slack = learned / 10 > 50 ? learned / 10 : 50;
+	char idle[32], tmo[32], seen[EVENT_UPSTREAM_MAX + 128];
+
+	if (!ev->idle_ms)
+		return 0;
+	if (learned)
+		snprintf(seen, sizeof(seen),
+			 "%s closes idle connections after ~%s (seen %u time%s)", ev->upstream,
+			 secs(learned, 1, tmo, sizeof(tmo)), f->idle_seen,
+			 f->idle_seen == 1 ? "" : "s");
+	else
+		snprintf(seen, sizeof(seen), "no idle close by %s seen yet", ev->upstream);
+	diagnosis__evidence(d,
+			    "the connection had carried a response and sat idle %s before nginx "
+			    "reused it; %s",
+			    secs(ev->idle_ms, 2, idle, sizeof(idle)), seen);
+	if (learned ? ev->idle_ms + slack < learned : ev->duration_ns > 1000000000ull)
+		return 0;
+	fix__keepalive_race(d, fx, learned, ev->idle_ms);
+	return 1;
+}
+
 /* After the connect: resets, early FINs, nginx giving up. */
 static void lifecycle_evidence(struct diagnosis *d, const struct event *ev,
 			       const struct host_facts *f, struct fix_ctx *fx)
@@ -202,14 +247,16 @@ static void lifecycle_evidence(struct diagnosis *d, const struct event *ev,
 				    "request (%llu bytes sent, %llu received)",
 				    ev->upstream, ms, (unsigned long long)ev->bytes_sent,
 				    (unsigned long long)ev->bytes_received);
-		fix__reset(d, fx);
+		if (!keepalive_race(d, ev, f, fx))
+			fix__reset(d, fx);
 		break;
 	case CAUSE_UPSTREAM_PREMATURE_CLOSE:
 		diagnosis__evidence(d,
 				    "%s closed the connection (FIN) %llu ms after nginx sent its "
 				    "request, before any response byte",
 				    ev->upstream, ms);
-		fix__premature_close(d, fx);
+		if (!keepalive_race(d, ev, f, fx))
+			fix__premature_close(d, fx);
 		break;
 	case CAUSE_UPSTREAM_READ_TIMEOUT:
 		diagnosis__evidence(d,
@@ -243,6 +290,42 @@ static const char *signal_name(int sig)
 	return n ? n : "?";
 }
 
+/* The OOM killer's victim record joined to this kill: its memory cgroup and the numbers. */
+static void oom_evidence(struct diagnosis *d, const struct event *ev, const struct host_facts *f,
+			 struct fix_ctx *fx)
+{
+	const struct event_oom *o = &ev->oom;
+	unsigned long long page = (unsigned long long)sysconf(_SC_PAGESIZE);
+	char path[512], lim[32], use[32], peak[32], rss[32];
+	struct fix_oom fo = {.unit = f->unit, .v2 = !!(o->flags & NGX502_OOM_MEMCG_V2)};
+
+	if (memcg__path(o->memcg_id, fo.v2, path, sizeof(path)))
+		snprintf(path, sizeof(path), "(id %llu, gone)", (unsigned long long)o->memcg_id);
+	fo.cgroup = path;
+	fo.rss = o->rss_pages * page;
+	/* PAGE_COUNTER_MAX is LONG_MAX / PAGE_SIZE: no limit at this level */
+	if (o->limit_pages && o->limit_pages < (unsigned long long)LONG_MAX / page)
+		fo.limit = o->limit_pages * page;
+	memcg__format_bytes(fo.rss, rss, sizeof(rss));
+	memcg__format_bytes(o->usage_pages * page, use, sizeof(use));
+	memcg__format_bytes(o->peak_pages * page, peak, sizeof(peak));
+	if (fo.limit)
+		diagnosis__evidence(d,
+				    "%s (pid %u) was killed by the OOM killer: memory cgroup %s: "
+				    "limit %s, usage %s (peak %s); the victim's RSS %s",
+				    ev->comm, ev->pid, path,
+				    memcg__format_bytes(fo.limit, lim, sizeof(lim)), use, peak,
+				    rss);
+	else
+		diagnosis__evidence(
+			d,
+			"%s (pid %u) was killed by the OOM killer: memory cgroup %s "
+			"has no limit of its own (usage %s): the host or a parent cgroup "
+			"ran out; the victim's RSS %s",
+			ev->comm, ev->pid, path, use, rss);
+	fix__oom(d, fx, &fo);
+}
+
 static void signal_evidence(struct diagnosis *d, const struct event *ev, const struct host_facts *f,
 			    struct fix_ctx *fx)
 {
@@ -251,6 +334,10 @@ static void signal_evidence(struct diagnosis *d, const struct event *ev, const s
 			    "upstream connection to %s",
 			    ev->comm, ev->pid, f->unit[0] ? ", " : "", f->unit,
 			    signal_name(ev->sig), ev->sig, ev->nginx_pid, ev->upstream);
+	if ((ev->sig_flags & 1) && ev->oom.ts_ns) {
+		oom_evidence(d, ev, f, fx);
+		return;
+	}
 	if (ev->sig_flags & 1)
 		diagnosis__evidence(d, "the kernel itself sent it: the OOM killer or a cgroup "
 				       "memory limit (see journalctl -k | grep -i oom)");
@@ -260,7 +347,7 @@ static void signal_evidence(struct diagnosis *d, const struct event *ev, const s
 		diagnosis__evidence(d, "sent by %s (pid %u)", ev->sender_comm, ev->sender_pid);
 
 	if (ev->sig_flags & 1)
-		fix__oom(d, fx);
+		fix__oom(d, fx, &(struct fix_oom){.unit = f->unit});
 	else if (ev->sig_flags & 2)
 		fix__crashed(d, ev->comm, signal_name(ev->sig));
 	else if (ev->sig == 15 && strstr(ev->sender_comm, "php-fpm"))
@@ -309,7 +396,8 @@ void evidence__write(struct diagnosis *d, const struct event *ev, const struct h
 		fix__write(d, "see the evidence; then %s", fix__reload(d, fx));
 }
 
-void evidence__fill(struct diagnosis *d, const struct event *ev, struct hostconf *hc)
+void evidence__fill(struct diagnosis *d, const struct event *ev, struct hostconf *hc,
+		    const struct idle_table *idle)
 {
 	struct host_facts *f = malloc(sizeof(*f));
 	struct fix_ctx *fx = malloc(sizeof(*fx));
@@ -323,6 +411,7 @@ void evidence__fill(struct diagnosis *d, const struct event *ev, struct hostconf
 	if (fx->where[0])
 		diagnosis__evidence(d, "nginx config: %s", fx->where);
 	host_facts__gather(f, d->cause, ev);
+	f->idle_timeout_ms = idle_table__timeout(idle, ev->upstream, &f->idle_seen);
 	evidence__write(d, ev, f, fx);
 out:
 	free(f);

@@ -14,6 +14,7 @@
 struct fix_ctx;
 struct host_facts;
 struct hostconf;
+struct idle_table;
 struct ngx_log_line;
 
 /*
@@ -25,9 +26,11 @@ void evidence__write(struct diagnosis *d, const struct event *ev, const struct h
 
 /*
  * Fill d->evidence and d->fix for the failure ev that created d. hc (may be
- * NULL: generic texts) gives the nginx and php-fpm config lines to name.
+ * NULL: generic texts) gives the nginx and php-fpm config lines to name; idle
+ * (may be NULL) the upstreams' learned keep-alive idle timeouts.
  */
-void evidence__fill(struct diagnosis *d, const struct event *ev, struct hostconf *hc);
+void evidence__fill(struct diagnosis *d, const struct event *ev, struct hostconf *hc,
+		    const struct idle_table *idle);
 /* Fill d->evidence and d->fix for a diagnosis made from an error-log line alone. */
 void evidence__fill_from_log(struct diagnosis *d, const struct ngx_log_line *l,
 			     struct diag_table *t, struct hostconf *hc);

@@ -51,6 +51,11 @@ struct host_facts {
 	 */
 	int have_queue;
 	struct sockdiag_queue queue;
+	/*
+	 * The upstream's keep-alive idle timeout learned from its idle closes
+	 * (user/idle.c), in ms; 0 when none was seen. idle_seen: how many.
+	 */
+	unsigned int idle_timeout_ms, idle_seen;
 };
 
 /*

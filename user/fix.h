@@ -156,6 +156,13 @@ void fix__saturated(struct diagnosis *d, struct fix_ctx *fx, const struct sockdi
 		    unsigned long long waited_ms);
 void fix__reset(struct diagnosis *d, struct fix_ctx *fx);
 void fix__premature_close(struct diagnosis *d, struct fix_ctx *fx);
+/*
+ * The keep-alive race: a backend closed a pooled connection for being idle
+ * as nginx sent a request on it. timeout_ms: the backend's learned idle
+ * timeout, 0 when unknown; idle_ms: how long the connection sat idle.
+ */
+void fix__keepalive_race(struct diagnosis *d, struct fix_ctx *fx, unsigned int timeout_ms,
+			 unsigned int idle_ms);
 /* nginx dropped the connection for a reason of its own: its log line says which. */
 void fix__dropped(struct diagnosis *d);
 void fix__no_live_upstreams(struct diagnosis *d, struct fix_ctx *fx);
@@ -171,7 +178,14 @@ void fix__generic(struct diagnosis *d, struct fix_ctx *fx);
 /* fix_backend.c: a backend killed mid-request. */
 /* unit: the systemd unit of the killed child ("" if none). */
 void fix__fpm_terminated(struct diagnosis *d, struct fix_ctx *fx, const char *unit);
-void fix__oom(struct diagnosis *d, struct fix_ctx *fx);
+/* What is known of an OOM kill: bytes (0 unknown), the memory cgroup's path ("" unknown). */
+struct fix_oom {
+	unsigned long long limit, rss;
+	const char *cgroup;
+	const char *unit; /* the victim's systemd unit, "" when none */
+	int v2;		  /* the cgroup is on cgroup v2 (memory.max), else v1 */
+};
+void fix__oom(struct diagnosis *d, struct fix_ctx *fx, const struct fix_oom *o);
 void fix__crashed(struct diagnosis *d, const char *comm, const char *sig);
 void fix__killed(struct diagnosis *d, const char *sender, unsigned int sender_pid);
 

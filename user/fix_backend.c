@@ -13,6 +13,7 @@
 #include "fix.h"
 #include "fpmconf.h"
 #include "hostconf.h"
+#include "memcg.h"
 #include "ngxconf.h"
 #include "shquote.h"
 
@@ -46,17 +47,73 @@ void fix__fpm_terminated(struct diagnosis *d, struct fix_ctx *fx, const char *un
 		   rtt, cur, cmd);
 }
 
-void fix__oom(struct diagnosis *d, struct fix_ctx *fx)
+/* The command that restarts the pool's php-fpm, recorded in d. */
+static const char *fpm_restart(struct diagnosis *d, struct fix_ctx *fx, const char *unit, char *buf,
+			       size_t size)
 {
-	char mc[600] = "pm.max_children";
+	char q[SHQUOTE_SIZE(128)];
+
+	if (fx->fpm)
+		return fix__fpm_cmd(d, fx->fpm, "restart", buf, size);
+	if (unit && unit[0])
+		snprintf(
+			buf, size, "%s",
+			diagnosis__command(d, "systemctl restart %s", shquote(unit, q, sizeof(q))));
+	else
+		snprintf(buf, size, "restart php-fpm");
+	return buf;
+}
+
+/*
+ * The OOM killer chose a child. With the numbers of its memory cgroup (o->limit, o->rss known)
+ * the fix is the pool size that fits: children x the victim's RSS against the limit, with a
+ * tenth kept for the master and the page cache; when one child alone fills the limit, PHP's
+ * memory_limit is what to lower.
+ */
+void fix__oom(struct diagnosis *d, struct fix_ctx *fx, const struct fix_oom *o)
+{
+	char mc[600] = "pm.max_children", cmd[FIX_CMD_MAX], lim[32], rss[32], tot[32], ml[32];
+	char where[600];
+	unsigned long long each;
+	const struct fpm_val *v = fx->pool ? &fx->pool->pm_max_children : NULL;
+	long long n = v && v->value ? strtoll(v->value, NULL, 10) : 0, fit;
+	const char *cg = o && o->cgroup && o->cgroup[0] ? o->cgroup : "of php-fpm";
+	const char *knob = o && o->v2 ? "memory.max" : "memory.limit_in_bytes";
 
 	if (fx->pool)
-		fix__fpm_val("pm.max_children", &fx->pool->pm_max_children, "5", mc, sizeof(mc));
+		fix__fpm_val("pm.max_children", v, "5", mc, sizeof(mc));
+	fpm_restart(d, fx, o ? o->unit : NULL, cmd, sizeof(cmd));
+	if (!o || !o->limit || !o->rss) {
+		fix__write(d,
+			   "lower %s or PHP's memory_limit so that all children fit, or raise the "
+			   "memory limit of its service/cgroup: the backend ran out of memory and "
+			   "nginx answered 502 for the request it was serving; then %s",
+			   mc, cmd);
+		return;
+	}
+	memcg__format_bytes(o->limit, lim, sizeof(lim));
+	memcg__format_bytes(o->rss, rss, sizeof(rss));
+	fit = (long long)(o->limit / 10 * 9 / o->rss);
+	if (n > 0 && fit >= 1 && fit < n && v->file) {
+		memcg__format_bytes((uint64_t)n * o->rss, tot, sizeof(tot));
+		fix__write(d,
+			   "set pm.max_children = %lld in %s:%d (now %lld): %lld children x %s "
+			   "(the victim's RSS) = %s, more than the %s limit of memory cgroup %s; "
+			   "%lld of them fit. Or raise %s of that cgroup, or lower PHP's "
+			   "memory_limit; then %s",
+			   fit, v->file, v->line, n, n, rss, tot, lim, cg, fit, knob, cmd);
+		return;
+	}
+	/* one child alone fills the limit (or the children fit): a script's memory */
+	each = o->limit / 10 * 9 / (unsigned long long)(n > 0 ? n : 1);
+	memcg__format_bytes(each, ml, sizeof(ml));
 	fix__write(d,
-		   "the backend ran out of memory: lower %s or PHP's memory_limit so that all "
-		   "children fit, or raise the memory limit of its service/cgroup; nginx "
-		   "answered 502 for the request it was serving",
-		   mc);
+		   "set php_admin_value[memory_limit] = %lluM in %s: one child reached %s (RSS) "
+		   "against the %s limit of memory cgroup %s, where all children of %s must fit "
+		   "(%s each). Or raise %s of that cgroup; then %s",
+		   each >> 20,
+		   fx->pool ? fix__pool_where(fx->pool, where, sizeof(where)) : "the pool", rss,
+		   lim, cg, mc, ml, knob, cmd);
 }
 
 void fix__crashed(struct diagnosis *d, const char *comm, const char *sig)

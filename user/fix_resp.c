@@ -76,11 +76,11 @@ void fix__header_too_big(struct diagnosis *d, struct fix_ctx *fx, unsigned long 
 			snprintf(more + strlen(more), sizeof(more) - strlen(more),
 				 " and keep %s below %lld x %s", buf_text, count - 1, want);
 	}
+	/* the change first, then why */
 	fix__write(d,
-		   "%s: the response header from %s is larger than %s; %sset %s %s;%s in the "
-		   "block%s; "
-		   "then %s",
-		   h, fx->key, cur_text, obs, dir, want, more, fix__at_pass(fx, pass, sizeof(pass)),
+		   "set %s %s;%s in the block%s: the response header from %s is larger than %s "
+		   "(%s); %sthen %s",
+		   dir, want, more, fix__at_pass(fx, pass, sizeof(pass)), fx->key, cur_text, h, obs,
 		   fix__reload(d, fx));
 }
 
@@ -192,4 +192,88 @@ void fix__generic(struct diagnosis *d, struct fix_ctx *fx)
 {
 	fix__write(d, "%s; see the evidence and %s's own log at this time",
 		   cause__summary(d->cause), fix__upstream_name(fx));
+}
+
+/* An nginx time ("60s", "60", "500ms", "1m30s") in ms; -1 when it is none. */
+static long long parse_msec(const char *v)
+{
+	long long total = 0, n;
+	char *end;
+
+	if (!v || !*v)
+		return -1;
+	while (*v) {
+		if (*v < '0' || *v > '9')
+			return -1;
+		n = strtoll(v, &end, 10);
+		if (!strncmp(end, "ms", 2))
+			end += 2;
+		else if (*end == 's' || !*end || *end == ' ')
+			n *= 1000, end += *end == 's';
+		else if (*end == 'm')
+			n *= 60000, end++;
+		else if (*end == 'h')
+			n *= 3600000, end++;
+		else if (*end == 'd')
+			n *= 86400000, end++;
+		else
+			return -1;
+		total += n;
+		v = end + (*end == ' ');
+	}
+	return total;
+}
+
+void fix__keepalive_race(struct diagnosis *d, struct fix_ctx *fx, unsigned int timeout_ms,
+			 unsigned int idle_ms)
+{
+	unsigned int base = timeout_ms ? timeout_ms : idle_ms;
+	long long want = base * 4ull / 5, now = 60000;
+	char cur[600], up[600], w[32], b[48], was[300];
+	const char *v = NULL, *file = NULL, *group = fx->nrefs ? fx->refs[0].group : NULL;
+	int line = 0;
+
+	if (group && fx->ngx) {
+		/* the upstream block only: a keepalive_timeout around the *_pass is the clients' */
+		struct ngx_conf_ref r = fx->refs[0];
+
+		r.ctx = NULL;
+		v = ngx_conf__effective(fx->ngx->conf, &r, "keepalive_timeout", &file, &line);
+	}
+	if (v) {
+		snprintf(cur, sizeof(cur), "keepalive_timeout %s (%s:%d)", v, file, line);
+		snprintf(was, sizeof(was), "%s", v);
+		now = parse_msec(v);
+	} else {
+		snprintf(cur, sizeof(cur), "keepalive_timeout (not set: 60s)");
+		snprintf(was, sizeof(was), "60s, the default");
+	}
+	diagnosis__evidence(d, "in force in upstream %s: %s", group ? group : fx->key, cur);
+	if (group)
+		snprintf(up, sizeof(up), "upstream %s (%s:%d)", group, v ? file : fx->refs[0].file,
+			 v ? line : fx->refs[0].line);
+	else
+		snprintf(up, sizeof(up), "the upstream block for %s", fx->key);
+	/* whole seconds from 2 s on (5 s -> 4s, 2 s -> 1s), else tenths (1 s -> 800ms) */
+	if (want >= 1000 && base >= 2000)
+		snprintf(w, sizeof(w), "%llds", want / 1000);
+	else
+		snprintf(w, sizeof(w), "%lldms", want >= 200 ? want / 100 * 100 : 100);
+	snprintf(b, sizeof(b), "%s%u.%u s", timeout_ms ? "~" : "under ", (base + 50) / 1000,
+		 (base + 50) % 1000 / 100);
+	if (now >= 0 && now < base) {
+		fix__write(
+			d,
+			"raise the backend's keep-alive idle timeout well above nginx's %s in "
+			"%s (Node.js server.keepAliveTimeout, gunicorn --keep-alive): the backend "
+			"closes connections idle for %s, earlier than nginx's own; then %s",
+			cur, up, b, fix__reload(d, fx));
+		return;
+	}
+	fix__write(d,
+		   "set keepalive_timeout %s; in %s, below the backend's idle timeout (%s), so "
+		   "nginx drops idle connections before the backend does (now %s); a request sent "
+		   "as the backend closes is not retried when it is not idempotent (POST); "
+		   "then %s",
+		   w, up, b, was, fix__reload(d, fx));
 }

@@ -109,8 +109,8 @@ void fix__socket_missing(struct diagnosis *d, struct fix_ctx *fx, const char *pa
 	}
 	fix__service_from_socket(path, svc, sizeof(svc));
 	if (fix__fpm_alternative(fx, path, alt_text, sizeof(alt_text), alt, sizeof(alt))) {
-		fix__write(d, "%s: no such socket; %s: point %s_pass at unix:%s%s%s; then %s", h,
-			   alt_text, fx->module, alt, svc[0] ? " or start " : "", svc,
+		fix__write(d, "point %s_pass at unix:%s (now %s)%s%s: no such socket; %s; then %s",
+			   fx->module, alt, h, svc[0] ? " or start " : "", svc, alt_text,
 			   fix__reload(d, fx));
 		return;
 	}
@@ -163,17 +163,19 @@ void fix__socket_permission(struct diagnosis *d, struct fix_ctx *fx, const char 
 		return;
 	}
 	at = p->listen_owner.value ? &p->listen_owner : &p->listen;
+	/* the change first, then why */
 	fix__write(d,
-		   "socket %s is %s:%s mode %04o and nginx workers run as %s:%s: in %s set "
-		   "listen.owner = %s and listen.group = %s (and listen.mode = 0660) at %s:%d; "
-		   "now %s, %s, %s; then %s",
-		   path, sockaccess__owner(acc, 0, who, sizeof(who)),
-		   sockaccess__owner(acc, 1, grp, sizeof(grp)), acc->mode & 07777, user, group,
-		   fix__pool_where(p, pw, sizeof(pw)), user, group, at->file ? at->file : p->file,
-		   at->file ? at->line : p->line,
+		   "set listen.owner = %s and listen.group = %s (and listen.mode = 0660) at %s:%d "
+		   "in %s; now %s, %s, %s: socket %s is %s:%s mode %04o and nginx workers run as "
+		   "%s:%s; then %s",
+		   user, group, at->file ? at->file : p->file, at->file ? at->line : p->line,
+		   fix__pool_where(p, pw, sizeof(pw)),
 		   fix__fpm_val("listen.owner", &p->listen_owner, "the pool user", o, sizeof(o)),
 		   fix__fpm_val("listen.group", &p->listen_group, "the pool group", g, sizeof(g)),
-		   fix__fpm_val("listen.mode", &p->listen_mode, "0660", m, sizeof(m)), cmd);
+		   fix__fpm_val("listen.mode", &p->listen_mode, "0660", m, sizeof(m)), path,
+		   sockaccess__owner(acc, 0, who, sizeof(who)),
+		   sockaccess__owner(acc, 1, grp, sizeof(grp)), acc->mode & 07777, user, group,
+		   cmd);
 }
 
 void fix__socket_denied(struct diagnosis *d, struct fix_ctx *fx, const char *path)
@@ -231,9 +233,9 @@ void fix__backlog(struct diagnosis *d, struct fix_ctx *fx, const char *path, con
 	fix__fpm_val("listen.backlog", &p->listen_backlog, "511", bl, sizeof(bl));
 	diagnosis__evidence(d, "%s; %s; net.core.somaxconn = %s", mc, bl, somax);
 	fix__write(d,
-		   "%s: every child of %s is busy and its accept queue is full: raise %s if memory "
-		   "allows, and %s, which the kernel caps at net.core.somaxconn = %s; or find what "
-		   "makes requests slow (request_slowlog_timeout); then %s",
-		   h, fix__pool_where(p, pw, sizeof(pw)), mc, bl, somax,
+		   "raise %s if memory allows, and %s, which the kernel caps at net.core.somaxconn "
+		   "= %s: every child of %s is busy and its accept queue is full (%s); or find "
+		   "what makes requests slow (request_slowlog_timeout); then %s",
+		   mc, bl, somax, fix__pool_where(p, pw, sizeof(pw)), h,
 		   fix__fpm_cmd(d, fx->fpm, "restart", cmd, sizeof(cmd)));
 }

@@ -200,6 +200,12 @@ static void on_event(void *ctx, const void *data, size_t size)
 	case NGX502_EV_RESPONSE:
 		report__response(app->report, &ev);
 		break;
+	case NGX502_EV_CONN_IDLE_CLOSE:
+		report__idle_close(app->report, &ev);
+		break;
+	case NGX502_EV_OOM_VICTIM:
+		report__oom(app->report, &ev);
+		break;
 	case NGX502_EV_LOG_LINE:
 		report__log_line(app->report, ev.line, ev.line_len, ev.pid, ev.ts_ns);
 		break;
@@ -224,7 +230,7 @@ static void on_file_line(void *ctx, const char *line, size_t len, int root_pid)
 
 	if (pid)
 		pid = targets__host_pid(app->targets, root_pid, pid);
-	report__log_line(app->report, line, len, pid, clock__mono_ns());
+	report__file_line(app->report, line, len, pid, clock__mono_ns());
 }
 
 /* Are the error responses of worker pid seen? Its binary got the response uprobe. */

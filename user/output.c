@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <json-c/json.h>
 #include <linux/types.h>
 #include "cause.h"
@@ -15,12 +16,17 @@
 #include "output.h"
 #include "text.h"
 
-#define TEXT_MAX 8192
+#define TEXT_MAX     8192
+#define WRAP_DEFAULT 100    /* columns when stdout is no terminal */
+#define LABEL_COLS   12	    /* "  evidence: ", "  fix:      " */
+#define CMD_SPACE    '\x01' /* a space inside a command while wrapping: never a break */
 
 struct output {
 	int json;
-	int err; /* stdout is gone (-EPIPE) or failed (-EIO): see output__error */
+	int err;   /* stdout is gone (-EPIPE) or failed (-EIO): see output__error */
+	int width; /* human output wraps evidence and fix at this many columns */
 	char buf[TEXT_MAX * 4 + 16];
+	char wrapped[TEXT_MAX * 8];
 };
 
 struct output *output__new(int json)
@@ -30,6 +36,13 @@ struct output *output__new(int json)
 	if (!o)
 		return NULL;
 	o->json = json;
+	o->width = WRAP_DEFAULT;
+	if (isatty(STDOUT_FILENO)) {
+		struct winsize ws;
+
+		if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col > 0)
+			o->width = ws.ws_col;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	return o;
 }
@@ -71,6 +84,27 @@ static void jprint(json_object *j)
 static const char *vis(struct output *o, const char *s)
 {
 	return text__visible(s, strlen(s), o->buf, sizeof(o->buf));
+}
+
+/*
+ * vis(s) wrapped at the width under its label: a command of d that it quotes is never broken
+ * (a pasted command must stay one line), and s is printed unwrapped when it does not fit.
+ */
+static const char *wrapped(struct output *o, const struct diagnosis *d, const char *s)
+{
+	char *v = (char *)vis(o, s), *p, *w;
+	int i;
+
+	for (i = 0; d && i < d->ncmds; i++)
+		for (p = strstr(v, d->cmds[i]); p && d->cmds[i][0]; p = strstr(p + 1, d->cmds[i]))
+			for (w = p; w < p + strlen(d->cmds[i]); w++)
+				if (*w == ' ')
+					*w = CMD_SPACE;
+	if (!text__wrap(v, o->width, LABEL_COLS, o->wrapped, sizeof(o->wrapped)))
+		snprintf(o->wrapped, sizeof(o->wrapped), "%s", v);
+	for (w = o->wrapped; (w = strchr(w, CMD_SPACE));)
+		*w = ' ';
+	return o->wrapped;
 }
 
 static const char *errno_name(int err)
@@ -223,7 +257,7 @@ static void diagnosis_print(struct output *o, const struct diagnosis *d, const c
 	printf("%s\n", d->log ? " [log line seen]" : "");
 	printf("  cause:    %s\n", cause__summary(d->cause));
 	for (i = 0; i < d->nevidence; i++)
-		printf("  evidence: %s\n", vis(o, d->evidence[i]));
+		printf("  evidence: %s\n", wrapped(o, d, d->evidence[i]));
 	if (d->log)
 		printf("  log:      %s\n", vis(o, d->log));
 	if (diagnosis__responses(d)) {
@@ -234,7 +268,7 @@ static void diagnosis_print(struct output *o, const struct diagnosis *d, const c
 	if (d->recovered)
 		printf("  recovered: %llu (nginx retried elsewhere, no client error)\n",
 		       (unsigned long long)d->recovered);
-	printf("  fix:      %s\n", vis(o, d->fix));
+	printf("  fix:      %s\n", wrapped(o, d, d->fix));
 }
 
 void output__diagnosis(struct output *o, const struct diagnosis *d)

@@ -11,6 +11,7 @@
 #include "diag.h"
 #include "event.h"
 #include "evidence.h"
+#include "idle.h"
 #include "ngx502.h"
 #include "output.h"
 #include "report.h"
@@ -26,11 +27,30 @@ struct killed {
 	unsigned int backend_pid;
 };
 
+/*
+ * The OOM killer sends its SIGKILL, then marks the victim (oom:mark_victim): a signal from the
+ * kernel itself waits up to OOM_HOLD_NS for the victim's record of the same pid, so that its
+ * evidence names the memory cgroup. Both come from the same CPU, one after the other.
+ */
+#define OOM_RING    16
+#define OOM_HOLD_NS (300 * 1000000ull)
+#define OOM_JOIN_NS (3 * 1000000000ull)
+
+struct held_kill {
+	struct event ev;
+	uint64_t held_ns; /* monotonic time it was held; 0: free */
+};
+
 struct report {
 	struct report_opts opts;
 	struct correlator *corr;
+	struct idle_table *idle; /* the upstreams' keep-alive idle timeouts, learned */
 	struct killed killed[KILLED_RING];
 	unsigned int nkilled;
+	struct held_kill held[OOM_RING];
+	struct event_oom oom[OOM_RING];
+	unsigned int oom_pid[OOM_RING];
+	unsigned int noom;
 };
 
 /*
@@ -131,7 +151,7 @@ static void on_new_kernel(void *ctx, struct diagnosis *d, const struct event *ev
 	if (d->filtered)
 		return;
 	container_evidence(r, d);
-	evidence__fill(d, ev, r->opts.hc);
+	evidence__fill(d, ev, r->opts.hc, r->idle);
 	print_new(r, d);
 }
 
@@ -175,6 +195,11 @@ struct report *report__new(const struct report_opts *opts)
 	if (!r)
 		return NULL;
 	r->opts = *opts;
+	r->idle = idle_table__new();
+	if (!r->idle) {
+		free(r);
+		return NULL;
+	}
 	r->corr = correlator__new(opts->diags, &(struct correlator_ops){
 						       .on_new_kernel = on_new_kernel,
 						       .on_new_log = on_new_log,
@@ -183,6 +208,7 @@ struct report *report__new(const struct report_opts *opts)
 						       .ctx = r,
 					       });
 	if (!r->corr) {
+		idle_table__free(r->idle);
 		free(r);
 		return NULL;
 	}
@@ -194,10 +220,83 @@ void report__free(struct report *r)
 	if (!r)
 		return;
 	correlator__free(r->corr);
+	idle_table__free(r->idle);
 	free(r);
 }
 
+static void failure(struct report *r, const struct event *ev);
+
+/* The OOM record of this pid, seen within OOM_JOIN_NS of ts_ns, into ev. */
+static void join_oom(struct report *r, struct event *ev)
+{
+	int i;
+
+	for (i = 0; i < OOM_RING; i++) {
+		const struct event_oom *o = &r->oom[i];
+		uint64_t gap;
+
+		if (!o->ts_ns || r->oom_pid[i] != ev->pid)
+			continue;
+		gap = o->ts_ns > ev->ts_ns ? o->ts_ns - ev->ts_ns : ev->ts_ns - o->ts_ns;
+		if (gap < OOM_JOIN_NS)
+			ev->oom = *o;
+	}
+}
+
+/* Held kills whose OOM record came, or that waited long enough (now_ns 0: all of them). */
+static void release_held(struct report *r, uint64_t now_ns)
+{
+	int i;
+
+	for (i = 0; i < OOM_RING; i++) {
+		struct held_kill *h = &r->held[i];
+
+		if (!h->held_ns)
+			continue;
+		join_oom(r, &h->ev);
+		if (h->ev.oom.ts_ns || !now_ns || now_ns - h->held_ns >= OOM_HOLD_NS) {
+			h->held_ns = 0;
+			failure(r, &h->ev);
+		}
+	}
+}
+
+void report__oom(struct report *r, const struct event *ev)
+{
+	unsigned int slot = r->noom++ % OOM_RING;
+
+	r->oom[slot] = ev->oom;
+	r->oom_pid[slot] = ev->pid;
+	release_held(r, clock__mono_ns());
+}
+
 void report__failure(struct report *r, const struct event *ev)
+{
+	int i;
+
+	/* a SIGKILL from the kernel itself: wait for the OOM killer's victim record */
+	if (ev->type == NGX502_EV_SIGNAL && (ev->sig_flags & NGX502_SIG_KERNEL) && ev->sig == 9) {
+		for (i = 0; i < OOM_RING; i++) {
+			if (r->held[i].held_ns)
+				continue;
+			r->held[i].ev = *ev;
+			r->held[i].held_ns = clock__mono_ns() ?: 1;
+			release_held(r, r->held[i].held_ns);
+			return;
+		}
+	}
+	/* the close that follows a held kill is told after it (a kernel without mark_victim) */
+	for (i = 0; ev->sock && i < OOM_RING; i++) {
+		if (r->held[i].held_ns && r->held[i].ev.sock == ev->sock) {
+			r->held[i].held_ns = 0;
+			join_oom(r, &r->held[i].ev);
+			failure(r, &r->held[i].ev);
+		}
+	}
+	failure(r, ev);
+}
+
+static void failure(struct report *r, const struct event *ev)
 {
 	enum cause cause = rules__cause_of(ev);
 	int pid;
@@ -225,6 +324,11 @@ void report__failure(struct report *r, const struct event *ev)
 	correlator__kernel(r->corr, cause, pid, ev);
 }
 
+void report__idle_close(struct report *r, const struct event *ev)
+{
+	idle_table__add(r->idle, ev->upstream, ev->idle_ms);
+}
+
 void report__response(struct report *r, const struct event *ev)
 {
 	correlator__response(r->corr, (int)ev->pid, ev->conn, ev->status, ev->ts_ns);
@@ -233,6 +337,11 @@ void report__response(struct report *r, const struct event *ev)
 void report__log_line(struct report *r, const char *line, size_t len, int pid, uint64_t now_ns)
 {
 	correlator__log(r->corr, line, len, pid, now_ns);
+}
+
+void report__file_line(struct report *r, const char *line, size_t len, int pid, uint64_t now_ns)
+{
+	correlator__log_file(r->corr, line, len, pid, now_ns);
 }
 
 /*
@@ -268,12 +377,14 @@ static void flush_bursts(struct report *r, uint64_t now, int final)
 
 void report__tick(struct report *r, uint64_t now_ns)
 {
+	release_held(r, now_ns ?: 1);
 	correlator__tick(r->corr, now_ns);
 	flush_bursts(r, now_ns, 0);
 }
 
 void report__finish(struct report *r)
 {
+	release_held(r, 0);
 	/* every line still waiting for its kernel event is told now */
 	correlator__tick(r->corr, UINT64_MAX);
 	flush_bursts(r, clock__mono_ns(), 1);

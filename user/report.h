@@ -49,10 +49,16 @@ void report__free(struct report *r);
 
 /* A decoded kernel failure event. */
 void report__failure(struct report *r, const struct event *ev);
+/* An idle keep-alive connection its upstream closed (NGX502_EV_CONN_IDLE_CLOSE): no failure. */
+void report__idle_close(struct report *r, const struct event *ev);
 /* An error response nginx made (NGX502_EV_RESPONSE). */
 void report__response(struct report *r, const struct event *ev);
-/* An error-log line; pid: the writer's host pid, 0 to take it from the text. */
+/* An oom_victim record: joined to the kernel SIGKILL of the same pid (held for it). */
+void report__oom(struct report *r, const struct event *ev);
+/* An error-log line the kernel captured; pid: the writer's host pid. */
 void report__log_line(struct report *r, const char *line, size_t len, int pid, uint64_t now_ns);
+/* A line read from a followed file; pid: the writer's host pid, 0 to take it from the text. */
+void report__file_line(struct report *r, const char *line, size_t len, int pid, uint64_t now_ns);
 /* Once a loop pass: log lines that waited long enough, and bursts due. */
 void report__tick(struct report *r, uint64_t now_ns);
 /* At the end: every burst not told yet. */

@@ -78,3 +78,52 @@ char *text__visible(const char *in, size_t len, char *out, size_t size)
 {
 	return convert(in, len, out, size, 1);
 }
+
+/* Columns of s[0..len): UTF-8 characters, not bytes. */
+static int columns(const char *s, size_t len)
+{
+	int n = 0;
+
+	while (len--)
+		n += ((unsigned char)*s++ & 0xc0) != 0x80;
+	return n;
+}
+
+char *text__wrap(const char *in, int width, int indent, char *out, size_t size)
+{
+	int room = width - indent, col = 0;
+	size_t o = 0;
+
+	if (!size)
+		return NULL;
+	if (room < 20) /* a terminal this narrow: one long line reads better */
+		room = 1 << 30;
+	while (*in) {
+		size_t sp = strspn(in, " "), wl = strcspn(in + sp, " ");
+		int wc = columns(in + sp, wl);
+
+		/* a break instead of the spaces when the word would pass the edge */
+		if (col && wl && col + (int)sp + wc > room) {
+			if (o + 1 + (size_t)indent >= size)
+				return NULL;
+			out[o++] = '\n';
+			memset(out + o, ' ', indent);
+			o += indent;
+			col = 0;
+		} else {
+			if (o + sp >= size)
+				return NULL;
+			memset(out + o, ' ', sp);
+			o += sp;
+			col += (int)sp;
+		}
+		if (o + wl >= size)
+			return NULL;
+		memcpy(out + o, in + sp, wl);
+		o += wl;
+		col += wc;
+		in += sp + wl;
+	}
+	out[o] = '\0';
+	return out;
+}

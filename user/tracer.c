@@ -184,7 +184,7 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	struct probe_btf vmlinux = {};
 	struct tracer *tr;
 	struct ngx502_bpf *s;
-	bool have_retrans, have_reset, have_signal;
+	bool have_retrans, have_reset, have_signal, have_oom;
 	int err;
 
 	tr = calloc(1, sizeof(*tr));
@@ -208,6 +208,7 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	have_retrans = probe_btf__has_tracepoint(&vmlinux, "tcp_retransmit_skb");
 	have_reset = probe_btf__has_tracepoint(&vmlinux, "tcp_receive_reset");
 	have_signal = probe_btf__has_tracepoint(&vmlinux, "signal_generate");
+	have_oom = probe_btf__has_tracepoint(&vmlinux, "mark_victim");
 
 	timing__phase("probe kernel");
 	/* open */
@@ -243,6 +244,14 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		bpf_program__set_autoload(s->progs.handle_signal_generate, false);
 		warn(tr, "the kernel has no signal:signal_generate tracepoint: killed backends are "
 			 "not seen");
+	}
+	if (!have_signal || !have_oom) {
+		have_oom = false;
+		bpf_program__set_autoload(s->progs.handle_mark_victim, false);
+		if (have_signal)
+			warn(tr,
+			     "the kernel has no oom:mark_victim tracepoint: an OOM kill is told "
+			     "without its memory cgroup, limit and RSS");
 	}
 
 	timing__phase("open");
@@ -295,6 +304,8 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	if (!err && have_signal)
 		err = attach_prog(tr, s->progs.handle_signal_generate, "tp_btf/signal_generate",
 				  false);
+	if (!err && have_oom)
+		err = attach_prog(tr, s->progs.handle_mark_victim, "tp_btf/mark_victim", false);
 	if (!err && opts->syscall_probes)
 		err = attach_syscalls(tr);
 	if (err)

@@ -12,6 +12,7 @@ set_timeout test_keepalive_idle_close_is_silent 60
 set_timeout test_fpm_request_terminate 60
 set_timeout test_fpm_request_terminate_every_kill 90
 set_timeout test_fpm_child_segv 60
+set_timeout test_fpm_oom_kill 60
 
 # stage_proxy_to_backend MODE [ARG] [EXTRA_DIRECTIVES]: the test backend in MODE
 # on a free port and nginx n1 proxying to it; sets LPORT, BPORT, MASTER, WORKERS.
@@ -272,4 +273,73 @@ test_keepalive_idle_close_is_silent()
 	stop_tracer
 	[ "$(jq '.diagnoses | length' <<<"$SUMMARY")" = 0 ] ||
 		fail "summary lists diagnoses for idle keep-alive closes: $SUMMARY"
+}
+
+# memory_cgroup LIMIT: a cgroup with a memory limit, for php-fpm alone; sets MEMCG (its
+# directory) and MEMCG_REL (its path as the tool names it, relative to its mount), both empty
+# when none can be made. cgroup v2 (memory.max): a sibling of the test's cgroup, which holds
+# processes and so can have no child with a controller; else the v1 memory hierarchy
+# (memory.limit_in_bytes). tests/run removes it after the test ($T/.cgroups).
+memory_cgroup()
+{
+	local limit=$1 mnt rel parent
+
+	MEMCG='' MEMCG_REL=''
+	if [ -n "${TEST_CGROUP:-}" ]; then
+		mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+		parent=${TEST_CGROUP%/*}
+		if grep -qw memory "$parent/cgroup.controllers" 2>/dev/null &&
+			{ grep -qw memory "$parent/cgroup.subtree_control" ||
+				echo +memory >"$parent/cgroup.subtree_control"; } 2>/dev/null &&
+			mkdir "$TEST_CGROUP.mem" 2>/dev/null; then
+			echo "$TEST_CGROUP.mem" >>"$T/.cgroups"
+			if echo "$limit" >"$TEST_CGROUP.mem/memory.max"; then
+				MEMCG=$TEST_CGROUP.mem MEMCG_REL=${MEMCG#"$mnt"}
+				return 0
+			fi
+		fi
+	fi
+	mnt=$(awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' /proc/mounts)
+	rel=$(awk -F: '$2 == "memory" { print $3; exit }' /proc/self/cgroup)
+	[ -n "$mnt" ] && [ -n "$rel" ] || return 0
+	rel=${rel%/}/ngx502-${T##*/}
+	mkdir "$mnt$rel" 2>/dev/null || return 0
+	echo "$mnt$rel" >>"$T/.cgroups"
+	echo "$limit" >"$mnt$rel/memory.limit_in_bytes" || return 0
+	MEMCG=$mnt$rel MEMCG_REL=$rel
+}
+
+# A php-fpm child that allocates past its memory cgroup's limit is killed by the OOM killer
+# (issue #15): backend_killed, with the cgroup, its limit and usage, the victim's RSS, and a fix
+# that names pm.max_children at its file:line.
+test_fpm_oom_kill()
+{
+	local lport sock m
+	local -a w
+
+	memory_cgroup $((64 << 20))
+	[ -n "$MEMCG" ] || skip "no memory cgroup can be made here: the cgroup v2 mount" \
+		"has no memory controller to enable and there is no writable v1 memory hierarchy"
+	log "php-fpm's memory cgroup: $MEMCG ($MEMCG_REL)"
+	FPM_CGROUP=$MEMCG stage_fpm f1 'php_admin_value[memory_limit]=-1'
+	# shellcheck disable=SC2016 # PHP, not shell
+	printf '<?php $a = []; while (true) { $a[] = str_repeat("x", 1 << 20); }\n' \
+		>"$T/www/oom.php"
+	chmod 0644 "$T/www/oom.php"
+	sock=$(fpm_sock f1)
+	lport=$(free_port)
+	stage_nginx n1 < <(fcgi_server "$lport" "$sock")
+	m=$(nginx_master n1)
+	mapfile -t w < <(nginx_workers "$m")
+	expect_http 200 "http://127.0.0.1:$lport/ok.php"
+	start_tracer --pid "$m"
+	CURL_TIMEOUT=20 expect_http 502 "http://127.0.0.1:$lport/oom.php"
+	expect_diag backend_killed "unix:$sock"
+	expect_pid_in "${w[@]}"
+	expect_evidence "killed by the OOM killer: memory cgroup $MEMCG_REL: limit 64 MiB, usage [0-9.]+ MiB"
+	expect_evidence "the victim's RSS [0-9.]+ MiB"
+	expect_fix "^set php_admin_value\\[memory_limit\\] = [0-9]+M in pool www"
+	expect_fix "pm.max_children = 2 \\($T/f1/php-fpm.conf:[0-9]+\\)"
+	stop_tracer
+	expect_summary_exact backend_killed "unix:$sock" 1
 }

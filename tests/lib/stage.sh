@@ -25,7 +25,9 @@ stage_nginx()
 		error_log $d/error.log $level;
 		events { worker_connections 512; }
 		http {
-		    access_log off;
+		    # the ground truth of what clients got (tests/lib/tracer.sh)
+		    log_format ngx502_truth '\$msec|\$status|\$upstream_header_time';
+		    access_log $d/truth.log ngx502_truth;
 		    client_body_temp_path $d/tmp/body;
 		    proxy_temp_path $d/tmp/proxy;
 		    fastcgi_temp_path $d/tmp/fastcgi;
@@ -138,7 +140,8 @@ fcgi_params()
 # stage_fpm NAME [KEY=VALUE ...]: a php-fpm master with one pool "www".
 # Defaults: listen=$T/NAME/run/php-fpm.sock owned www-data 0660, pm static
 # with 2 children, user www-data; any KEY=VALUE overrides or adds a pool key.
-# Exports NAME_FPM (master PID) and NAME_SOCK (the listen value).
+# Exports NAME_FPM (master PID) and NAME_SOCK (the listen value). With FPM_CGROUP
+# set (a cgroup directory, v1 or v2), php-fpm starts inside it.
 stage_fpm()
 {
 	local name=$1 d="$T/$1" kv key pid listen
@@ -167,7 +170,9 @@ stage_fpm()
 		done
 	} >"$d/php-fpm.conf"
 	listen=${pool[listen]}
-	ns_run "$FPM_BIN" -y "$d/php-fpm.conf" -F -R >"$d/php-fpm.out" 2>&1 &
+	# shellcheck disable=SC2016 # the inner shell expands them
+	ns_run sh -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 1; shift; exec "$@"' \
+		sh "${FPM_CGROUP:-}" "$FPM_BIN" -y "$d/php-fpm.conf" -F -R >"$d/php-fpm.out" 2>&1 &
 	pid=$!
 	register_pid "$pid"
 	if [ "${listen#/}" != "$listen" ]; then

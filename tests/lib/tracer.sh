@@ -24,6 +24,8 @@ start_tracer()
 		fail "tracer exited early (exit $?) before ready: $(head -n 3 "$T/trace.err")"
 	fi
 	tracer_is_ready || fail "tracer printed no ready line within ${READY_TIMEOUT} s"
+	TRACER_READY_S=$(date +%s.%N)
+	TRACER_ARGS=" $* "
 	log "tracer ready: $(ready_line)"
 }
 
@@ -43,15 +45,79 @@ tracer_ready_or_dead()
 	tracer_is_ready || ! pid_alive "$TRACER_PID"
 }
 
-# stop_tracer: SIGINT, wait up to 5 s; expects exit 0 and a summary line,
-# and checks that every line of stdout is a JSON object with "type" and "ts"
-# and valid against docs/ngx502-trace.schema.json.
+# truth_5xx FROM TO DIR...: the error responses nginx generated itself (status
+# >= 500 and no response header from an upstream: not a backend's own 500)
+# logged between FROM and TO (seconds since the epoch) in DIR/truth.log (see
+# stage_nginx), as JSON {"502": n, ...}.
+truth_5xx()
+{
+	local from=$1 to=$2 d
+
+	shift 2
+	for d in "$@"; do
+		cat "$d/truth.log" 2>/dev/null
+	done | awk -F'|' -v from="$from" -v to="$to" '
+		$1 + 0 >= from + 0 && $1 + 0 <= to + 0 && $2 >= 500 {
+			n = split($3, t, ", ")
+			if (t[n] == "-") c[$2]++
+		}
+		END { printf "{"; s = ""; for (k in c) { printf "%s\"%s\":%d", s, k, c[k]; s = "," }
+		      print "}" }'
+}
+
+# expect_responses_match_truth STOP: the error responses of the summary against
+# nginx's own access logs (the ground truth of what clients got), for the
+# staged nginx instances the tool traced (the masters of its ready line): at
+# least what they logged while it ran, and, when every traced master logs
+# its truth and no other staged nginx does, at most what they logged up to
+# now (a response at the very stop may be counted on one side only). Every
+# response is explained.
+expect_responses_match_truth()
+{
+	local traced=() others=0 untraced=0 m d f lo hi got
+
+	[ -n "${TRACER_READY_S:-}" ] || return 0
+	# with --pin the records go to an outside reader: the tool counts no responses
+	case "${TRACER_ARGS:-}" in *" --pin "*) return 0 ;; esac
+	for m in $(ready_line | jq -r '.targets[]?.master'); do
+		d=
+		for f in "$T"/*/nginx.pid; do
+			[ "$(cat "$f" 2>/dev/null)" = "$m" ] && d=${f%/nginx.pid}
+		done
+		if [ -n "$d" ] && [ -f "$d/truth.log" ]; then
+			traced+=("$d")
+		else
+			untraced=1
+		fi
+	done
+	for f in "$T"/*/truth.log; do
+		[ -f "$f" ] || continue
+		case " ${traced[*]} " in *" ${f%/truth.log} "*) ;; *) others=1 ;; esac
+	done
+	lo=$(truth_5xx "$TRACER_READY_S" "$1" "${traced[@]}")
+	hi=$(truth_5xx "$TRACER_READY_S" 9999999999 "${traced[@]}")
+	[ "$untraced$others" = 00 ] || hi=null
+	# records the kernel could not send are counted as lost, not as responses,
+	# and a failure whose record was lost leaves its response unexplained
+	[ "$(jq -r '.lost // 0' <<<"$SUMMARY")" = 0 ] || return 0
+	got=$(jq -c '.responses // {}' <<<"$SUMMARY")
+	jq -e -n --argjson lo "$lo" --argjson hi "$hi" --argjson got "$got" '
+		([$lo, ($hi // {}), $got] | map(keys) | add | unique) as $k
+		| all($k[]; ($lo[.] // 0) <= ($got[.] // 0)
+			    and ($hi == null or ($got[.] // 0) <= ($hi[.] // 0)))' >/dev/null ||
+		fail "error responses $got, but the traced nginx logged $lo while the tool ran" \
+		     "($hi up to now)"
+	[ "$(jq -c '.unexplained // {} | map_values(select(. > 0))' <<<"$SUMMARY")" = "{}" ] ||
+		fail "unexplained error responses: $(jq -c '.unexplained' <<<"$SUMMARY")"
+}
+
 stop_tracer()
 {
-	local rc
+	local rc stop_s
 
 	pid_alive "$TRACER_PID" ||
 		fail "tracer died before the end of the test: $(head -n 3 "$T/trace.err")"
+	stop_s=$(date +%s.%N)
 	kill -INT "$TRACER_PID"
 	wait_until 5 all_dead "$TRACER_PID" ||
 		fail "tracer still running 5 s after SIGINT"
@@ -65,6 +131,8 @@ stop_tracer()
 	# the kernel and nginx's log never name different causes for one request (§4.2)
 	[ "$(jq -r '.disagreements // 0' <<<"$SUMMARY")" = 0 ] ||
 		fail "the kernel and the log disagreed on a request's cause: $SUMMARY"
+	# nginx's access log is the ground truth of what clients got (issue: responses)
+	expect_responses_match_truth "$stop_s"
 }
 
 # expect_schema FILE...: every line valid against docs/ngx502-trace.schema.json

@@ -17,6 +17,13 @@
  *	hang		keep the connection open and never answer
  *	bigheader N	200 with an N-byte X-Big header
  *	keepalive K	HTTP/1.1 200 with keep-alive; close a connection idle for K ms
+ *	keepalive-race K
+ *			as keepalive, but idle connections are closed on a 100 ms tick
+ *			of the clock, and a connection whose idle time is up when a
+ *			request arrives is closed before the request is read (timers
+ *			first, as in Node.js's event loop): the request gets an RST.
+ *			This widens the keep-alive race (nginx reusing a connection
+ *			the backend is closing) from microseconds to up to 100 ms.
  *	garbage		as soon as a connection is accepted (before any request: also
  *			what a TLS client gets as its ServerHello), a status line
  *			and a header line holding a NUL byte, then keep it open
@@ -41,7 +48,16 @@
 #define REQ_MAX	  16384
 #define BIG_MAX	  (1 << 20)
 
-enum mode { M_OK, M_RESET, M_CLOSE, M_HANG, M_BIGHEADER, M_KEEPALIVE, M_GARBAGE };
+enum mode {
+	M_OK,
+	M_RESET,
+	M_CLOSE,
+	M_HANG,
+	M_BIGHEADER,
+	M_KEEPALIVE,
+	M_GARBAGE,
+	M_KEEPALIVE_RACE,
+};
 
 struct conn {
 	int fd;
@@ -85,9 +101,14 @@ static int parse_long(const char *s, long min, long max, long *out)
 static int parse_mode(const char *s)
 {
 	static const char *const names[] = {
-		[M_OK] = "ok",		 [M_RESET] = "reset",	      [M_CLOSE] = "close",
-		[M_HANG] = "hang",	 [M_BIGHEADER] = "bigheader", [M_KEEPALIVE] = "keepalive",
+		[M_OK] = "ok",
+		[M_RESET] = "reset",
+		[M_CLOSE] = "close",
+		[M_HANG] = "hang",
+		[M_BIGHEADER] = "bigheader",
+		[M_KEEPALIVE] = "keepalive",
 		[M_GARBAGE] = "garbage",
+		[M_KEEPALIVE_RACE] = "keepalive-race",
 	};
 	size_t i;
 
@@ -233,6 +254,7 @@ static void answer(int i)
 		conn_close(i, 0);
 		break;
 	case M_KEEPALIVE:
+	case M_KEEPALIVE_RACE:
 		if (write_all(c->fd, ok11, sizeof(ok11) - 1))
 			conn_close(i, 0);
 		else
@@ -303,7 +325,7 @@ static void close_idle(long long now)
 {
 	int i;
 
-	if (mode != M_KEEPALIVE)
+	if (mode != M_KEEPALIVE && mode != M_KEEPALIVE_RACE)
 		return;
 	for (i = 0; i < MAX_CONNS; i++)
 		if (conns[i] && conns[i]->len == 0 && now - conns[i]->last_ms >= mode_arg)
@@ -325,9 +347,14 @@ static int serve(int lfd, long lifetime_s)
 			pfd[n] = (struct pollfd){.fd = conns[i]->fd, .events = POLLIN};
 			idx[n++] = i;
 		}
-		r = poll(pfd, n, 100);
+		/* keepalive-race wakes on the clock's 100 ms ticks */
+		r = poll(pfd, n, mode == M_KEEPALIVE_RACE ? 100 - (int)(now_ms() % 100) : 100);
 		if (r < 0 && errno != EINTR)
 			return -errno;
+		/* timers first: a request that arrived on a connection whose time is up is not read
+		 */
+		if (mode == M_KEEPALIVE_RACE)
+			close_idle(now_ms());
 		for (i = 1; r > 0 && i < n; i++)
 			if (pfd[i].revents && conns[idx[i]])
 				on_readable(idx[i]);
@@ -340,9 +367,10 @@ static int serve(int lfd, long lifetime_s)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: backend [-t LIFETIME_S] [-b BACKLOG] "
-			"ok|reset|close|hang|garbage|bigheader N|keepalive MS ADDR\n"
-			"  ADDR: PORT, 127.0.0.1:PORT, [::1]:PORT or unix:/path\n");
+	fprintf(stderr,
+		"usage: backend [-t LIFETIME_S] [-b BACKLOG] "
+		"ok|reset|close|hang|garbage|bigheader N|keepalive MS|keepalive-race MS ADDR\n"
+		"  ADDR: PORT, 127.0.0.1:PORT, [::1]:PORT or unix:/path\n");
 	exit(2);
 }
 
@@ -366,7 +394,7 @@ int main(int argc, char **argv)
 	if (m < 0)
 		usage();
 	mode = m;
-	if (mode == M_BIGHEADER || mode == M_KEEPALIVE) {
+	if (mode == M_BIGHEADER || mode == M_KEEPALIVE || mode == M_KEEPALIVE_RACE) {
 		if (argc - optind != 3 || parse_long(argv[optind + 1], 1, BIG_MAX, &mode_arg))
 			usage();
 	} else if (argc - optind != 2) {

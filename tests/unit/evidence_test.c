@@ -353,6 +353,71 @@ UNIT_TEST(after_the_connect)
 	free(slow);
 }
 
+/*
+ * The keep-alive race: a reset or an early FIN on a connection that had carried a response and
+ * sat idle about as long as the backend keeps idle connections (issue #15).
+ */
+UNIT_TEST(keepalive_race_on_reused_connection)
+{
+	struct run *fin =
+		run_new(CAUSE_UPSTREAM_PREMATURE_CLOSE, NGX502_EV_CONN_FIN, "127.0.0.1:9000");
+	struct run *rst = run_new(CAUSE_UPSTREAM_RESET, NGX502_EV_CONN_RESET, "127.0.0.1:9000");
+	struct run *early =
+		run_new(CAUSE_UPSTREAM_PREMATURE_CLOSE, NGX502_EV_CONN_FIN, "127.0.0.1:9000");
+	struct run *unknown = run_new(CAUSE_UPSTREAM_RESET, NGX502_EV_CONN_RESET, "127.0.0.1:9000");
+
+	fin->ev.duration_ns = 1000000;
+	fin->ev.idle_ms = 4990;
+	fin->f.idle_timeout_ms = 5004;
+	fin->f.idle_seen = 12;
+	write_it(fin);
+	CHECK_EVIDENCE(fin, "the connection had carried a response and sat idle 4.99 s before "
+			    "nginx reused it; 127.0.0.1:9000 closes idle connections after ~5.0 s "
+			    "(seen 12 times)");
+	CHECK_EVIDENCE(fin, "in force in upstream 127.0.0.1:9000: keepalive_timeout (not set: "
+			    "60s)");
+	CHECK(!strncmp(fin->d.fix,
+		       "set keepalive_timeout 4s; in the upstream block for "
+		       "127.0.0.1:9000, below the backend's idle timeout (~5.0 s), so "
+		       "nginx drops idle connections before the backend does",
+		       160),
+	      "fix: %s", fin->d.fix);
+
+	/* gunicorn's 2 s, reset: a request that arrived as it closed, unread */
+	rst->ev.duration_ns = 300000;
+	rst->ev.idle_ms = 2003;
+	rst->f.idle_timeout_ms = 2010;
+	rst->f.idle_seen = 1;
+	write_it(rst);
+	CHECK_EVIDENCE(rst, "reset the connection (RST) 0 ms after nginx sent its request");
+	CHECK_EVIDENCE(rst, "sat idle 2.00 s before nginx reused it; 127.0.0.1:9000 closes idle "
+			    "connections after ~2.0 s (seen 1 time)");
+	CHECK(!strncmp(rst->d.fix, "set keepalive_timeout 1s;", 25), "fix: %s", rst->d.fix);
+
+	/* reused after 0.3 s by a backend that keeps idle connections 5 s: not the race */
+	early->ev.duration_ns = 1000000;
+	early->ev.idle_ms = 300;
+	early->f.idle_timeout_ms = 5000;
+	early->f.idle_seen = 3;
+	write_it(early);
+	CHECK_EVIDENCE(early, "sat idle 0.30 s before nginx reused it");
+	CHECK_FIX(early, "closes without answering");
+
+	/* no idle close seen yet: the reset came at once on a reused connection */
+	unknown->ev.duration_ns = 200000;
+	unknown->ev.idle_ms = 1005;
+	write_it(unknown);
+	CHECK_EVIDENCE(unknown, "sat idle 1.00 s before nginx reused it; no idle close by "
+				"127.0.0.1:9000 seen yet");
+	CHECK(!strncmp(unknown->d.fix, "set keepalive_timeout 800ms;", 28), "fix: %s",
+	      unknown->d.fix);
+	CHECK_FIX(unknown, "(under 1.0 s)");
+	free(fin);
+	free(rst);
+	free(early);
+	free(unknown);
+}
+
 /* A read timeout with connections in the listen queue: saturation, a fix of capacity. */
 UNIT_TEST(read_timeout_saturated_tcp)
 {

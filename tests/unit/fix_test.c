@@ -57,6 +57,7 @@ static char prelude[1024];
 
 static const char ngx_text[] = "events { }\n"
 			       "http {\n"
+			       "    keepalive_timeout 65;\n"
 			       "    upstream backend { server 127.0.0.1:9002; }\n"
 			       "    server {\n"
 			       "        listen 80;\n"
@@ -619,6 +620,21 @@ UNIT_TEST(nginx_side)
 		fix__init(&fx, c[i].hc, c[i].pid, POOL_KEY);
 		fix__read_timeout(fresh(&d), &fx, 1000);
 		check_commands(what, &d, c[i].reload);
+
+		snprintf(what, sizeof(what), "keep-alive race (%s)", c[i].name);
+		fix__init(&fx, c[i].hc, c[i].pid, "127.0.0.1:9002");
+		fix__keepalive_race(fresh(&d), &fx, 5000, 4990);
+		check_commands(what, &d, c[i].reload);
+		if (i == CTX_NONE)
+			continue;
+		/* the upstream block's own, not the clients' keepalive_timeout of http{} */
+		CHECK(!strncmp(d.fix,
+			       "set keepalive_timeout 4s; in upstream backend (" NGX_CONF ":4), "
+			       "below the backend's idle timeout (~5.0 s)",
+			       strlen("set keepalive_timeout 4s; in upstream backend (" NGX_CONF
+				      ":4), below the backend's idle timeout (~5.0 s)")),
+		      "%s: fix: %s", what, d.fix);
+		CHECK(strstr(d.fix, "(now 60s, the default)"), "%s: fix: %s", what, d.fix);
 	}
 	free_contexts(c);
 }
@@ -647,6 +663,53 @@ UNIT_TEST(fpm_terminated)
 		check_commands(what, &d, unit);
 		fix__fpm_terminated(fresh(&d), &fx, "");
 		check_commands(what, &d, guess);
+	}
+	free_contexts(c);
+}
+
+/* An OOM kill with its memory cgroup's numbers: the change first, with the numbers behind it. */
+UNIT_TEST(oom)
+{
+	static struct diagnosis d;
+	struct fix_oom o = {.cgroup = "/system.slice/php8.2-fpm.service", .unit = "", .v2 = 1};
+	struct ctx c[NCTX];
+	char what[128];
+	struct fix_ctx fx;
+	int i;
+
+	contexts(c);
+	for (i = 0; i < NCTX; i++) {
+		if (i == CTX_NONE)
+			continue;
+		snprintf(what, sizeof(what), "oom, children too many (%s)", c[i].name);
+		fix__init(&fx, c[i].hc, c[i].pid, POOL_KEY);
+		o.limit = 64ull << 20;
+		o.rss = 20ull << 20;
+		fix__oom(fresh(&d), &fx, &o);
+		check_commands(what, &d, c[i].fpm);
+		CHECK(!strncmp(d.fix, "set pm.max_children = 2 in ", 27), "%s: fix: %s", what,
+		      d.fix);
+		CHECK(strstr(d.fix,
+			     "(now 5): 5 children x 20 MiB (the victim's RSS) = 100 MiB, more "
+			     "than the 64 MiB limit of memory cgroup "
+			     "/system.slice/php8.2-fpm.service"),
+		      "%s: fix: %s", what, d.fix);
+		CHECK(strstr(d.fix, "raise memory.max"), "%s: fix: %s", what, d.fix);
+
+		snprintf(what, sizeof(what), "oom, one child fills it (%s)", c[i].name);
+		o.rss = 60ull << 20;
+		fix__oom(fresh(&d), &fx, &o);
+		check_commands(what, &d, c[i].fpm);
+		CHECK(!strncmp(d.fix, "set php_admin_value[memory_limit] = 11M in pool www (", 53),
+		      "%s: fix: %s", what, d.fix);
+		CHECK(strstr(d.fix, "where all children of pm.max_children = 5 ("), "%s: fix: %s",
+		      what, d.fix);
+
+		snprintf(what, sizeof(what), "oom, no numbers (%s)", c[i].name);
+		fix__oom(fresh(&d), &fx, NULL);
+		check_commands(what, &d, c[i].fpm);
+		CHECK(!strncmp(d.fix, "lower pm.max_children = 5 (", 27), "%s: fix: %s", what,
+		      d.fix);
 	}
 	free_contexts(c);
 }

@@ -63,7 +63,7 @@ static const struct field fields[] = {
 	FIELD(ngx502_conn_event, retrans, 74, 2),
 	FIELD(ngx502_conn_event, peer_pid, 76, 4),
 	FIELD(ngx502_conn_event, unread, 80, 4),
-	FIELD(ngx502_conn_event, reserved, 84, 4),
+	FIELD(ngx502_conn_event, idle_ms, 84, 4),
 	FIELD(ngx502_conn_event, daddr, 88, 136),
 
 	SIZE(ngx502_target_event, 64),
@@ -98,6 +98,18 @@ static const struct field fields[] = {
 	FIELD(ngx502_response_event, conn, 32, 8),
 	FIELD(ngx502_response_event, status, 40, 4),
 	FIELD(ngx502_response_event, reserved, 44, 4),
+	SIZE(ngx502_oom_event, 112),
+	FIELD(ngx502_oom_event, hdr, 0, 32),
+	FIELD(ngx502_oom_event, memcg_id, 32, 8),
+	FIELD(ngx502_oom_event, limit_pages, 40, 8),
+	FIELD(ngx502_oom_event, usage_pages, 48, 8),
+	FIELD(ngx502_oom_event, peak_pages, 56, 8),
+	FIELD(ngx502_oom_event, anon_pages, 64, 8),
+	FIELD(ngx502_oom_event, file_pages, 72, 8),
+	FIELD(ngx502_oom_event, shmem_pages, 80, 8),
+	FIELD(ngx502_oom_event, flags, 88, 4),
+	FIELD(ngx502_oom_event, reserved, 92, 4),
+	FIELD(ngx502_oom_event, comm, 96, 16),
 };
 
 struct constant {
@@ -134,6 +146,10 @@ static const struct constant constants[] = {
 	{"NGX502_EV_SIGNAL", NGX502_EV_SIGNAL, 11},
 	{"NGX502_EV_LOG_LINE", NGX502_EV_LOG_LINE, 12},
 	{"NGX502_EV_RESPONSE", NGX502_EV_RESPONSE, 13},
+	{"NGX502_EV_OOM_VICTIM", NGX502_EV_OOM_VICTIM, 14},
+	{"NGX502_OOM_MEMCG_V2", NGX502_OOM_MEMCG_V2, 1},
+	{"NGX502_EV_CONN_IDLE_CLOSE", NGX502_EV_CONN_IDLE_CLOSE, 15},
+	{"NGX502_IDLE_CLOSE_MIN_MS", NGX502_IDLE_CLOSE_MIN_MS, 100},
 };
 
 UNIT_TEST(layout_version)

@@ -51,3 +51,30 @@ int main(void)
 {
 	return unit_main();
 }
+
+UNIT_TEST(wrap_at_width)
+{
+	char out[256];
+
+	/* 30 columns, 10 of label: 20 for the text, continuation under it */
+	CHECK_STR(text__wrap("set pm.max_children = 2 in /etc/php/8.2/fpm/pool.d/www.conf:113 now",
+			     30, 10, out, sizeof(out)),
+		  "set pm.max_children\n          = 2 in\n          "
+		  "/etc/php/8.2/fpm/pool.d/www.conf:113\n          now");
+	/* short text, double spaces kept, UTF-8 counted as one column each */
+	CHECK_STR(text__wrap("a  b", 30, 10, out, sizeof(out)), "a  b");
+	CHECK_STR(
+		text__wrap("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 "
+			   "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 "
+			   "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 "
+			   "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+			   30, 10, out, sizeof(out)),
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 "
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\n          "
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+	/* a narrow terminal: no wrapping; too small a buffer: NULL */
+	CHECK_STR(text__wrap("aaa bbb ccc ddd eee fff ggg", 25, 10, out, sizeof(out)),
+		  "aaa bbb ccc ddd eee fff ggg");
+	CHECK(text__wrap("aaa bbb ccc", 100, 10, out, 5) == NULL, "no room must give NULL");
+	CHECK_STR(text__wrap("", 100, 10, out, sizeof(out)), "");
+}
