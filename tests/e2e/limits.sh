@@ -9,7 +9,7 @@ DENIED_PORT=18999	# tests/tools/deny_connect.bpf.c
 
 test_fd_exhausted()
 {
-	local d="$T/fd" lport m codes
+	local d="$T/fd" lport m codes n500
 
 	lport=$(free_port)
 	mkdir -p "$d/tmp" && chmod 0755 "$d" "$d/tmp"
@@ -46,6 +46,11 @@ test_fd_exhausted()
 	expect_diag_logged fd_exhausted "127.0.0.1:$((lport + 1))"
 	stop_tracer
 	grep -q 'socket() failed (24: ' "$d/error.log" || fail "nginx logged no socket() failure"
+	# what clients got: every 500 of this run, on fd_exhausted (nginx answers 500 here)
+	n500=$(fire_count 500)
+	jq -e --argjson n "$n500" 'any(.diagnoses[]; .cause == "fd_exhausted"
+		and .responses["500"] == $n) and .responses["500"] == $n' <<<"$SUMMARY" >/dev/null ||
+		fail "want $n500 × 500 on fd_exhausted: $SUMMARY"
 }
 
 test_connect_denied()
