@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
+#include "clock.h"
 #include "correlate.h"
 #include "ledger.h"
 #include "ngx502.h"
@@ -98,6 +99,7 @@ struct seen_line {
 	uint64_t ts_ns;	  /* first seen */
 	uint64_t kern_ns; /* kernel time of the latest kernel copy */
 	uint32_t nkern, nfile;
+	int kern_fd; /* where the latest kernel copy was written */
 	int pid;
 };
 
@@ -560,7 +562,7 @@ void correlator__kernel_again(struct correlator *c, int pid, const struct event 
  * probed, takes a new line.
  */
 static int duplicate(struct correlator *c, const char *line, size_t len, int pid, int kernel,
-		     uint64_t now)
+		     int fd, uint64_t now)
 {
 	uint64_t h = hash_bytes(line, len, 1469598103934665603ull) | 1, age, best = UINT64_MAX;
 	struct seen_line *slot = NULL, *e;
@@ -578,10 +580,15 @@ static int duplicate(struct correlator *c, const char *line, size_t len, int pid
 				e->nfile++;
 				return 0;
 			}
-			if (e->nkern && absdiff(now, e->kern_ns) < KCOPY_NS)
-				return 1; /* the same call wrote it to another log */
+			/*
+			 * the same call wrote it to another log: another fd, right after; the
+			 * same fd again is the next request of a keep-alive connection
+			 */
+			if (e->nkern && absdiff(now, e->kern_ns) < KCOPY_NS && fd != e->kern_fd)
+				return 1;
 			e->nkern++;
 			e->kern_ns = now;
+			e->kern_fd = fd;
 			return e->nfile >= e->nkern; /* a file's copy of it came first */
 		}
 		/* 0 for a free or expired slot, else its time: the oldest goes first */
@@ -596,27 +603,29 @@ static int duplicate(struct correlator *c, const char *line, size_t len, int pid
 				   .kern_ns = now,
 				   .nkern = !!kernel,
 				   .nfile = !kernel,
+				   .kern_fd = fd,
 				   .pid = pid};
 	return 0;
 }
 
-static void log_line(struct correlator *c, const char *line, size_t len, int pid, uint64_t now_ns,
-		     int kernel);
+static void log_line(struct correlator *c, const char *line, size_t len, int pid, int fd,
+		     uint64_t now_ns, int kernel);
 
-void correlator__log(struct correlator *c, const char *line, size_t len, int pid, uint64_t now_ns)
+void correlator__log(struct correlator *c, const char *line, size_t len, int pid, int fd,
+		     uint64_t now_ns)
 {
-	log_line(c, line, len, pid, now_ns, pid != 0);
+	log_line(c, line, len, pid, fd, now_ns, pid != 0);
 }
 
 void correlator__log_file(struct correlator *c, const char *line, size_t len, int pid,
 			  uint64_t now_ns)
 {
-	log_line(c, line, len, pid, now_ns, 0);
+	log_line(c, line, len, pid, -1, now_ns, 0);
 }
 
 /* kernel: the kernel captured it at nginx's write(); else a file gave it. */
-static void log_line(struct correlator *c, const char *line, size_t len, int pid, uint64_t now_ns,
-		     int kernel)
+static void log_line(struct correlator *c, const char *line, size_t len, int pid, int fd,
+		     uint64_t now_ns, int kernel)
 {
 	char up[EVENT_UPSTREAM_MAX];
 	struct ngx_log_line *l;
@@ -639,7 +648,7 @@ static void log_line(struct correlator *c, const char *line, size_t len, int pid
 		pid = l->pid;
 	else
 		l->pid = pid;
-	if (duplicate(c, line, len, pid, kernel, now_ns)) {
+	if (duplicate(c, line, len, pid, kernel, fd, now_ns)) {
 		free(l);
 		return;
 	}
@@ -709,20 +718,20 @@ void correlator__tick(struct correlator *c, uint64_t now_ns)
 	for (int i = 0; i < NKEYLESS; i++) {
 		struct keyless *h = &c->keyless[i];
 
-		if (h->count && now_ns - h->ts_ns >= HOLD_NS)
+		if (h->count && clock__since(now_ns, h->ts_ns) >= HOLD_NS)
 			keyless_settle(c, h, h->ev.upstream[0] ? h->ev.upstream : "*");
 	}
 	for (int i = 0; i < NKEYS; i++) {
 		struct key *k = &c->keys[i];
 
-		if (k->used && k->waiting && now_ns - k->waiting_ns >= HOLD_NS)
+		if (k->used && k->waiting && clock__since(now_ns, k->waiting_ns) >= HOLD_NS)
 			log_only(c, k);
 	}
 	for (int i = 0; i < NOPEN; i++) {
 		struct open_connect *o = &c->opens[i];
 
 		/* never closed by nginx within its timeout: the SYN was answered after all */
-		if (o->d && now_ns != UINT64_MAX && now_ns - o->ts_ns >= OPEN_NS) {
+		if (o->d && now_ns != UINT64_MAX && clock__since(now_ns, o->ts_ns) >= OPEN_NS) {
 			o->d->recovered++;
 			o->d = NULL;
 		}
@@ -731,7 +740,8 @@ void correlator__tick(struct correlator *c, uint64_t now_ns)
 		struct abort_wait *a = &c->aborts[i];
 
 		/* no line and no 504 followed: the client left, nginx gave up for it */
-		if (a->used && now_ns != UINT64_MAX && now_ns - a->ev.ts_ns >= LEDGER_RECOVER_NS)
+		if (a->used && now_ns != UINT64_MAX &&
+		    clock__since(now_ns, a->ev.ts_ns) >= LEDGER_RECOVER_NS)
 			a->used = 0;
 	}
 	ledger__tick(c->ledger, now_ns, now_ns == UINT64_MAX);

@@ -55,10 +55,12 @@ void correlator__abort(struct correlator *c, int pid, const struct event *ev);
 /* An error response (status >= 500) of worker pid for request conn ("*N", 0 unknown). */
 void correlator__response(struct correlator *c, int pid, uint64_t conn, int status, uint64_t ts_ns);
 /*
- * An error-log line. pid is the host pid of the worker that wrote it when
- * known (kernel capture), 0 to take it from the text. now_ns: CLOCK_MONOTONIC.
+ * An error-log line the kernel captured. pid is the host pid of the worker
+ * that wrote it, 0 to take it from the text; fd: the file descriptor it was
+ * written to (-1 syslog); now_ns: its kernel time (CLOCK_MONOTONIC).
  */
-void correlator__log(struct correlator *c, const char *line, size_t len, int pid, uint64_t now_ns);
+void correlator__log(struct correlator *c, const char *line, size_t len, int pid, int fd,
+		     uint64_t now_ns);
 /*
  * A line read from a file: pid is the writer's host pid when the caller
  * translated it from the text (a container's numbers), 0 to take the text's.

@@ -20,13 +20,21 @@
 #include <string.h>
 #include "ledger.h"
 
-#define LEDGER_MAX    32768 /* failures waiting for their request's end */
-#define RESP_MAX      16384 /* responses held */
-#define IDX_MAX	      65536
+#define LEDGER_MAX    131072 /* failures waiting for their request's end: 3 s at 40k a second */
+#define RESP_MAX      32768  /* responses held: 0.5 s at 60k a second */
+#define IDX_MAX	      262144
 #define IDX_PROBE     8
 #define FALLBACK_SCAN 4096 /* failures looked at, newest first, for a response without a line */
 #define CHAIN_BACK    64   /* failures of one number looked at before where a response came */
-#define CHAIN_AHEAD   1024 /* and after it */
+#define CHAIN_AHEAD   1024 /* and after it, */
+/*
+ * up to this much later than r: records come in time order (user/reorder.h),
+ * so a line indexed after r came is later than r but for the few whose
+ * failure came after the line (then the line waited for it, microseconds).
+ * A keep-alive connection failing thousands of times a second makes the
+ * chain after r long: walking all of it cost most of the reader's time.
+ */
+#define CHAIN_AHEAD_NS (20 * 1000000ull)
 
 enum { L_WAIT = 1, L_DONE };
 
@@ -253,7 +261,7 @@ static struct lentry *chain_find(struct ledger *l, const struct ledger_response 
 			break;
 	}
 	for (n = 0, e = entry(l, i = ahead);
-	     e && n < CHAIN_AHEAD && order_ns(e) <= r->ts_ns + LEDGER_HOLD_NS;
+	     e && n < CHAIN_AHEAD && order_ns(e) <= r->ts_ns + CHAIN_AHEAD_NS;
 	     n++, e = entry(l, i = e->after))
 		consider(e, i, r, &b, id);
 	return b;

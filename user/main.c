@@ -31,6 +31,7 @@
 #include "output.h"
 #include "pin.h"
 #include "privs.h"
+#include "reorder.h"
 #include "report.h"
 #include "targets.h"
 #include "timing.h"
@@ -51,6 +52,7 @@ struct app {
 	struct report *report;
 	bool usage_error; /* exit 2: the command line named something that is not there */
 	struct logs *logs;
+	struct reorder file_lines; /* read from files: they wait for the kernel's copies */
 	struct hostconf *hostconf;
 	struct ctarget *ct; /* --container/--cgroup: the cgroup watched, NULL otherwise */
 	uint64_t records;
@@ -207,7 +209,7 @@ static void on_event(void *ctx, const void *data, size_t size)
 		report__oom(app->report, &ev);
 		break;
 	case NGX502_EV_LOG_LINE:
-		report__log_line(app->report, ev.line, ev.line_len, ev.pid, ev.ts_ns);
+		report__log_line(app->report, ev.line, ev.line_len, ev.pid, ev.log_fd, ev.ts_ns);
 		break;
 	case NGX502_EV_TARGET_EXIT:
 		on_target_exit(app, ev.pid);
@@ -223,14 +225,42 @@ static void on_event(void *ctx, const void *data, size_t size)
  * in nginx's own pid namespace; kernel events carry host pids. root_pid: the
  * master whose file it is (0 for --error-log).
  */
+struct file_line {
+	uint64_t read_ns;
+	int pid;
+	char text[];
+};
+
+static void deliver_file_line(void *ctx, const void *data, size_t size)
+{
+	struct app *app = ctx;
+	const struct file_line *f = data;
+
+	report__file_line(app->report, f->text, size - sizeof(*f), f->pid, f->read_ns);
+}
+
+/*
+ * A line nginx wrote before it was read was also captured by the kernel, if at
+ * all, before then: it goes to the report once every record up to the read
+ * is in, so the kernel's copy (with its time and request number) comes first.
+ */
 static void on_file_line(void *ctx, const char *line, size_t len, int root_pid)
 {
 	struct app *app = ctx;
 	int pid = logparse__pid(line, len);
+	struct file_line *f = malloc(sizeof(*f) + len);
 
 	if (pid)
 		pid = targets__host_pid(app->targets, root_pid, pid);
-	report__file_line(app->report, line, len, pid, clock__mono_ns());
+	if (!f) {
+		report__file_line(app->report, line, len, pid, clock__mono_ns());
+		return;
+	}
+	f->read_ns = clock__mono_ns();
+	f->pid = pid;
+	memcpy(f->text, line, len);
+	reorder__push(&app->file_lines, f->read_ns, f, sizeof(*f) + len, deliver_file_line, app);
+	free(f);
 }
 
 /* Are the error responses of worker pid seen? Its binary got the response uprobe. */
@@ -500,7 +530,9 @@ static int run(struct app *app)
 			return err;
 		}
 		logs__poll(app->logs);
-		report__tick(app->report, clock__mono_ns());
+		reorder__release(&app->file_lines, tracer__watermark(app->tracer),
+				 deliver_file_line, app);
+		report__tick(app->report, tracer__watermark(app->tracer));
 		check_tables(app);
 		/* `ngx502-trace --json | head -1`: head is gone, so are we (like Ctrl-C) */
 		if (output__error(app->out))
@@ -510,8 +542,9 @@ static int run(struct app *app)
 			break;
 	}
 	/* Drain what the kernel sent before the stop; lines still waiting decide now. */
-	tracer__poll(app->tracer, 0);
+	tracer__drain(app->tracer);
 	logs__poll(app->logs);
+	reorder__release(&app->file_lines, UINT64_MAX, deliver_file_line, app);
 	report__finish(app->report);
 	tracer__counters(app->tracer, &kc);
 	output__summary(app->out, app->diags,
@@ -618,6 +651,7 @@ cleanup:
 	timing__phase("detach");
 	output__free(app.out);
 	logs__free(app.logs);
+	reorder__free(&app.file_lines);
 	hostconf__free(app.hostconf);
 	report__free(app.report);
 	diag_table__free(app.diags);

@@ -254,7 +254,7 @@ static void release_held(struct report *r, uint64_t now_ns)
 		if (!h->held_ns)
 			continue;
 		join_oom(r, &h->ev);
-		if (h->ev.oom.ts_ns || !now_ns || now_ns - h->held_ns >= OOM_HOLD_NS) {
+		if (h->ev.oom.ts_ns || !now_ns || clock__since(now_ns, h->held_ns) >= OOM_HOLD_NS) {
 			h->held_ns = 0;
 			failure(r, &h->ev);
 		}
@@ -334,9 +334,10 @@ void report__response(struct report *r, const struct event *ev)
 	correlator__response(r->corr, (int)ev->pid, ev->conn, ev->status, ev->ts_ns);
 }
 
-void report__log_line(struct report *r, const char *line, size_t len, int pid, uint64_t now_ns)
+void report__log_line(struct report *r, const char *line, size_t len, int pid, int fd,
+		      uint64_t now_ns)
 {
-	correlator__log(r->corr, line, len, pid, now_ns);
+	correlator__log(r->corr, line, len, pid, fd, now_ns);
 }
 
 void report__file_line(struct report *r, const char *line, size_t len, int pid, uint64_t now_ns)
@@ -368,7 +369,8 @@ static void flush_bursts(struct report *r, uint64_t now, int final)
 			mark_reported(d, d->reported_ns);
 			continue;
 		}
-		if (!final && now - d->reported_ns < REPORT_BURST_WINDOW_S * 1000000000ull)
+		if (!final &&
+		    clock__since(now, d->reported_ns) < REPORT_BURST_WINDOW_S * 1000000000ull)
 			continue;
 		output__burst(r->opts.out, d, d->count - d->reported_count, REPORT_BURST_WINDOW_S);
 		mark_reported(d, now);

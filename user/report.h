@@ -55,8 +55,9 @@ void report__idle_close(struct report *r, const struct event *ev);
 void report__response(struct report *r, const struct event *ev);
 /* An oom_victim record: joined to the kernel SIGKILL of the same pid (held for it). */
 void report__oom(struct report *r, const struct event *ev);
-/* An error-log line the kernel captured; pid: the writer's host pid. */
-void report__log_line(struct report *r, const char *line, size_t len, int pid, uint64_t now_ns);
+/* An error-log line the kernel captured; pid: the writer's host pid; fd: where it went. */
+void report__log_line(struct report *r, const char *line, size_t len, int pid, int fd,
+		      uint64_t now_ns);
 /* A line read from a followed file; pid: the writer's host pid, 0 to take it from the text. */
 void report__file_line(struct report *r, const char *line, size_t len, int pid, uint64_t now_ns);
 /* Once a loop pass: log lines that waited long enough, and bursts due. */

@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include "procfs.h"
 #include "sockdiag.h"
+#include "sockstate.h"
 
 #define TCP_LISTEN_    10
 #define DIAG_MAX_RECVS 4096  /* replies of one dump read, at most (LISTEN sockets only) */
@@ -314,4 +315,62 @@ int sockdiag__tcp_queue(int pid, int family, const unsigned char *addr, int port
 		ret = dump(pid, &req, sizeof(req), parse_inet, &im);
 	}
 	return ret < 0 ? ret : q->found > 0;
+}
+
+struct walk {
+	int (*fn)(const struct sock_listener *s, void *arg);
+	void *arg;
+};
+
+static int walk_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	struct walk *w = data;
+	struct sock_listener s;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m) ||
+	    (m->idiag_family != AF_INET && m->idiag_family != AF_INET6))
+		return MNL_CB_OK;
+	memset(&s, 0, sizeof(s));
+	s.family = m->idiag_family;
+	memcpy(s.addr, m->id.idiag_src, sizeof(s.addr));
+	memcpy(s.raddr, m->id.idiag_dst, sizeof(s.raddr));
+	s.port = ntohs(m->id.idiag_sport);
+	s.rport = ntohs(m->id.idiag_dport);
+	s.state = m->idiag_state;
+	s.uid = m->idiag_uid;
+	s.inode = m->idiag_inode;
+	return w->fn(&s, w->arg) ? MNL_CB_STOP : MNL_CB_OK;
+}
+
+int sockdiag__parse_walk(const void *buf, size_t len,
+			 int (*fn)(const struct sock_listener *s, void *arg), void *arg)
+{
+	struct walk w = {fn, arg};
+
+	return run(buf, len, walk_cb, &w);
+}
+
+static int parse_walk(const void *buf, size_t len, void *match)
+{
+	struct walk *w = match;
+
+	return run(buf, len, walk_cb, w);
+}
+
+int sockdiag__tcp_walk(int pid, int family, unsigned int states_mask,
+		       int (*fn)(const struct sock_listener *s, void *arg), void *arg)
+{
+	struct inet_diag_req_v2 req = {
+		.sdiag_family = family,
+		.sdiag_protocol = IPPROTO_TCP,
+		.idiag_states = states_mask,
+	};
+	struct walk w = {fn, arg};
+	int ret;
+
+	if (!fn || pid < 0 || (family != AF_INET && family != AF_INET6))
+		return -EINVAL;
+	ret = dump(pid, &req, sizeof(req), parse_walk, &w);
+	return ret < 0 ? ret : 0;
 }

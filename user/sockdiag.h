@@ -43,4 +43,21 @@ int sockdiag__unix_queue(int pid, const char *path, struct sockdiag_queue *q);
 int sockdiag__tcp_queue(int pid, int family, const unsigned char *addr, int port,
 			struct sockdiag_queue *q);
 
+struct sock_listener;
+
+/*
+ * Every TCP socket of family (AF_INET or AF_INET6) in one of the states of
+ * states_mask (1 << TCP_STATE_*) in the network namespace of pid, as a
+ * struct sock_listener (family, addr, port, raddr, rport, state, uid,
+ * inode; no owner). The kernel picks them: a LISTEN walk never looks at the
+ * established and TIME_WAIT ones, which /proc/net/tcp reads all of, over and
+ * over (its seq_file restarts its walk for every read: a host with 100k
+ * TIME_WAIT sockets takes seconds). fn returning non-zero stops. 0 or -errno.
+ */
+int sockdiag__tcp_walk(int pid, int family, unsigned int states_mask,
+		       int (*fn)(const struct sock_listener *s, void *arg), void *arg);
+/* The same over the bytes of one recv() (pure): 1 at the end or when fn stopped, 0 more, -errno. */
+int sockdiag__parse_walk(const void *buf, size_t len,
+			 int (*fn)(const struct sock_listener *s, void *arg), void *arg);
+
 #endif /* __SOCKDIAG_H */

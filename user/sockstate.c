@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "sockdiag.h"
 #include "sockstate.h"
 
 #define LINE_BUF   65536
@@ -269,6 +270,49 @@ static int net_table_lines(int pid, const char *table, line_fn fn, void *arg)
 	return 0;
 }
 
+typedef int (*sock_fn)(const struct sock_listener *s, void *arg);
+
+struct sock_walk {
+	int family;
+	unsigned int states;
+	sock_fn fn;
+	void *arg;
+	long seen;
+};
+
+static int walk_sock(const struct sock_listener *s, void *arg)
+{
+	struct sock_walk *w = arg;
+
+	w->seen++;
+	return w->fn(s, w->arg);
+}
+
+static int walk_line(const char *line, size_t len, void *arg)
+{
+	struct sock_walk *w = arg;
+	struct sock_listener s;
+
+	if (sockstate__parse_tcp_line(line, len, w->family, &s) || s.state < 0 || s.state > 31 ||
+	    !(w->states & (1u << s.state)))
+		return 0;
+	return w->fn(&s, w->arg);
+}
+
+/*
+ * The TCP sockets of family in one of states (1 << TCP_STATE_*) in pid's
+ * network namespace: asked of the kernel by sock_diag (it walks only those
+ * states), else read from /proc/PID/net/tcp{,6} when sock_diag is not there.
+ */
+static int tcp_sockets(int pid, int family, unsigned int states, sock_fn fn, void *arg)
+{
+	struct sock_walk w = {.family = family, .states = states, .fn = fn, .arg = arg};
+
+	if (!sockdiag__tcp_walk(pid, family, states, walk_sock, &w) || w.seen)
+		return 0;
+	return net_table_lines(pid, family == AF_INET ? "tcp" : "tcp6", walk_line, &w);
+}
+
 static void fill_owners(struct sock_listener *ls, int n)
 {
 	unsigned long *inodes;
@@ -300,13 +344,11 @@ struct collect_ctx {
 	int max, n, family, state, listening_only;
 };
 
-static int collect_tcp(const char *line, size_t len, void *arg)
+static int collect_tcp(const struct sock_listener *s, void *arg)
 {
 	struct collect_ctx *c = arg;
 
-	if (!sockstate__parse_tcp_line(line, len, c->family, &c->out[c->n]) &&
-	    (c->state < 0 || c->out[c->n].state == c->state))
-		c->n++;
+	c->out[c->n++] = *s;
 	return c->n >= c->max;
 }
 
@@ -330,14 +372,12 @@ int sockstate__tcp_listeners(int netns_pid, struct sock_listener *out, int max)
 	c.max = max < SOCKSTATE_MAX_SOCKETS ? max : SOCKSTATE_MAX_SOCKETS;
 	if (!c.max)
 		return 0;
-	c.family = AF_INET;
-	err = net_table_lines(netns_pid, "tcp", collect_tcp, &c);
+	err = tcp_sockets(netns_pid, AF_INET, 1u << TCP_STATE_LISTEN, collect_tcp, &c);
 	if (err)
 		return err;
-	c.family = AF_INET6;
-	/* tcp6 is absent when IPv6 is disabled: that only means no IPv6 listeners. */
+	/* no IPv6 (disabled): that only means no IPv6 listeners */
 	if (c.n < c.max)
-		net_table_lines(netns_pid, "tcp6", collect_tcp, &c);
+		tcp_sockets(netns_pid, AF_INET6, 1u << TCP_STATE_LISTEN, collect_tcp, &c);
 	fill_owners(out, c.n);
 	return c.n;
 }
@@ -367,9 +407,8 @@ struct find_ctx {
 	unsigned char addr[16];
 	unsigned short port;
 	int v6_takes_v4;
-	int sock_family; /* the table being read */
 	int best;
-	struct sock_listener found, cur;
+	struct sock_listener found;
 };
 
 static int listener_score(const struct find_ctx *c, const struct sock_listener *l)
@@ -390,17 +429,14 @@ static int listener_score(const struct find_ctx *c, const struct sock_listener *
 	return !memcmp(l->addr, c->addr, 16) ? 4 : !memcmp(l->addr, any_addr, 16) ? 3 : 0;
 }
 
-static int find_cb(const char *line, size_t len, void *arg)
+static int find_cb(const struct sock_listener *l, void *arg)
 {
 	struct find_ctx *c = arg;
-	int s;
+	int s = listener_score(c, l);
 
-	if (sockstate__parse_tcp_line(line, len, c->sock_family, &c->cur))
-		return 0;
-	s = listener_score(c, &c->cur);
 	if (s > c->best) {
 		c->best = s;
-		c->found = c->cur;
+		c->found = *l;
 	}
 	return c->best == 4;
 }
@@ -429,12 +465,10 @@ int sockstate__find_tcp_listener(int netns_pid, int family, const unsigned char 
 	c->v6_takes_v4 =
 		!(sockstate__sysctl_netns(netns_pid, "net.ipv6.bindv6only", val, sizeof(val)) > 0 &&
 		  val[0] == '1');
-	c->sock_family = AF_INET;
 	if (c->family == AF_INET)
-		err = net_table_lines(netns_pid, "tcp", find_cb, c);
-	c->sock_family = AF_INET6;
+		err = tcp_sockets(netns_pid, AF_INET, 1u << TCP_STATE_LISTEN, find_cb, c);
 	if (!err && c->best < 4)
-		net_table_lines(netns_pid, "tcp6", find_cb, c);
+		tcp_sockets(netns_pid, AF_INET6, 1u << TCP_STATE_LISTEN, find_cb, c);
 	if (err) {
 		free(c);
 		return err;
@@ -485,24 +519,21 @@ struct tw_ctx {
 	unsigned char addr[16];
 	int any_addr;
 	unsigned short port;
-	int sock_family;
 	int count;
 };
 
-static int tw_cb(const char *line, size_t len, void *arg)
+static int tw_cb(const struct sock_listener *s, void *arg)
 {
 	struct tw_ctx *c = arg;
-	struct sock_listener s;
-	const unsigned char *ra = s.raddr;
+	const unsigned char *ra = s->raddr;
 
-	if (sockstate__parse_tcp_line(line, len, c->sock_family, &s) ||
-	    s.state != TCP_STATE_TIME_WAIT || (c->port && s.rport != c->port))
+	if (s->state != TCP_STATE_TIME_WAIT || (c->port && s->rport != c->port))
 		return 0;
-	if (c->family == AF_INET && s.family == AF_INET6) {
+	if (c->family == AF_INET && s->family == AF_INET6) {
 		if (memcmp(ra, v4mapped_prefix, 12))
 			return 0;
 		ra += 12;
-	} else if (c->family != s.family) {
+	} else if (c->family != s->family) {
 		return 0;
 	}
 	if (c->any_addr || !memcmp(ra, c->addr, c->family == AF_INET ? 4 : 16))
@@ -524,14 +555,12 @@ int sockstate__time_wait_count(int netns_pid, int family, const unsigned char *a
 	} else if (addr) {
 		memcpy(c.addr, addr, family == AF_INET ? 4 : 16);
 	}
-	c.sock_family = AF_INET;
 	if (c.family == AF_INET) {
-		err = net_table_lines(netns_pid, "tcp", tw_cb, &c);
+		err = tcp_sockets(netns_pid, AF_INET, 1u << TCP_STATE_TIME_WAIT, tw_cb, &c);
 		if (err)
 			return err;
 	}
-	c.sock_family = AF_INET6;
-	net_table_lines(netns_pid, "tcp6", tw_cb, &c);
+	tcp_sockets(netns_pid, AF_INET6, 1u << TCP_STATE_TIME_WAIT, tw_cb, &c);
 	return c.count;
 }
 

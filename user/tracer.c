@@ -10,15 +10,18 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
+#include <linux/perf_event.h>
 #include "ngx502.h"
 #include "ngx502.skel.h"
 #include "nginxelf.h"
 #include "probe.h"
+#include "reorder.h"
 #include "timing.h"
 #include "tracer.h"
 
@@ -28,6 +31,14 @@
 #define TRACEFS	      "/sys/kernel/tracing"
 #define UPROBE_FUNC   "ngx_log_error_core"
 #define RESPONSE_FUNC "ngx_http_special_response_handler"
+/*
+ * A CPU's buffer wakes the reader once this many records wait in it (one
+ * wakeup per record costs the sender an irq_work and the reader a context
+ * switch each); quieter buffers are read when the poll times out.
+ */
+#define WAKEUP_EVENTS 64
+/* a record's time is taken a little before it is written: released this much behind */
+#define REORDER_SLACK_NS (2 * 1000000ull)
 
 _Static_assert(sizeof(struct ngx502_target) == 8, "ngx502_target layout changed: DIR/targets too");
 
@@ -44,6 +55,8 @@ struct binary {
 struct tracer {
 	struct ngx502_bpf *skel;
 	struct perf_buffer *pb;
+	struct reorder pending; /* read, not yet handed on: kernel time order */
+	uint64_t watermark;	/* every record stamped before it has been handed on */
 	struct tracer_opts opts;
 	struct bpf_link *links[MAX_PROBES];
 	int nlinks;
@@ -161,26 +174,73 @@ static int attach_syscalls(struct tracer *tr)
 	return err;
 }
 
-static void handle_sample(void *ctx, int cpu, void *data, __u32 size)
+static void deliver(void *ctx, const void *data, size_t size)
 {
 	struct tracer *tr = ctx;
 
-	(void)cpu;
 	tr->opts.on_event(tr->opts.ctx, data, size);
 }
 
-static void handle_lost(void *ctx, int cpu, __u64 count)
+/* PERF_RECORD_SAMPLE with PERF_SAMPLE_RAW, and PERF_RECORD_LOST, as the kernel writes them */
+struct raw_sample {
+	struct perf_event_header header;
+	uint32_t size;
+	char data[];
+};
+
+struct raw_lost {
+	struct perf_event_header header;
+	uint64_t id;
+	uint64_t lost;
+};
+
+static enum bpf_perf_event_ret handle_record(void *ctx, int cpu, struct perf_event_header *h)
 {
 	struct tracer *tr = ctx;
 
 	(void)cpu;
-	if (tr->opts.on_lost)
-		tr->opts.on_lost(tr->opts.ctx, count);
+	if (h->type == PERF_RECORD_SAMPLE && h->size >= sizeof(struct raw_sample)) {
+		struct raw_sample *s = (struct raw_sample *)h;
+
+		const struct ngx502_hdr *rec = (const void *)s->data;
+
+		/* a record too short for its header goes first (event__decode says what is wrong)
+		 */
+		if (s->size <= h->size - sizeof(*s))
+			reorder__push(&tr->pending, s->size >= sizeof(*rec) ? rec->ts_ns : 0,
+				      s->data, s->size, deliver, tr);
+	} else if (h->type == PERF_RECORD_LOST && h->size >= sizeof(struct raw_lost)) {
+		if (tr->opts.on_lost)
+			tr->opts.on_lost(tr->opts.ctx, ((struct raw_lost *)h)->lost);
+	}
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/* One CPU buffer per CPU, each waking the reader every WAKEUP_EVENTS records. */
+static struct perf_buffer *open_buffers(struct tracer *tr, int map_fd, int pages)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_BPF_OUTPUT,
+		.sample_type = PERF_SAMPLE_RAW,
+		.sample_period = 1,
+		.wakeup_events = WAKEUP_EVENTS,
+	};
+
+	return perf_buffer__new_raw(map_fd, pages, &attr, handle_record, tr, NULL);
 }
 
 struct tracer *tracer__new(const struct tracer_opts *opts)
 {
-	struct perf_buffer_opts pb_opts = {.sz = sizeof(pb_opts)};
 	struct probe_btf vmlinux = {};
 	struct tracer *tr;
 	struct ngx502_bpf *s;
@@ -316,8 +376,7 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 		return tr;
 	}
 	timing__phase("attach");
-	tr->pb = perf_buffer__new(bpf_map__fd(s->maps.events), opts->buffer_pages, handle_sample,
-				  handle_lost, tr, &pb_opts);
+	tr->pb = open_buffers(tr, bpf_map__fd(s->maps.events), opts->buffer_pages);
 	if (!tr->pb) {
 		err = -errno;
 		fprintf(stderr, "error: failed to create the perf buffer: %s\n", strerror(-err));
@@ -340,6 +399,7 @@ void tracer__free(struct tracer *tr)
 	if (!tr)
 		return;
 	perf_buffer__free(tr->pb);
+	reorder__free(&tr->pending);
 	for (i = 0; i < tr->nbins; i++)
 		for (int k = 0; k < tr->bins[i].nlinks; k++)
 			bpf_link__destroy(tr->bins[i].links[k]);
@@ -482,13 +542,45 @@ bool tracer__captures_log(const struct tracer *tr, uint64_t dev, uint64_t ino)
 
 int tracer__poll(struct tracer *tr, int timeout_ms)
 {
+	uint64_t read_from;
 	int n;
 
 	if (!tr->pb)
 		return -ENOTCONN;
 	n = perf_buffer__poll(tr->pb, timeout_ms);
+	if (n < 0 && n != -EINTR)
+		return n;
+	/*
+	 * Every record stamped before now is in its buffer: read them all, the
+	 * buffers that did not wake us too, and hand on those, in time order.
+	 */
+	read_from = mono_ns();
+	n = perf_buffer__consume(tr->pb);
+	if (n < 0)
+		return n;
+	if (read_from > REORDER_SLACK_NS && read_from - REORDER_SLACK_NS > tr->watermark)
+		tr->watermark = read_from - REORDER_SLACK_NS;
+	if (reorder__held(&tr->pending) >= REORDER_MAX)
+		tr->watermark = mono_ns(); /* too far behind to wait: all of it now */
+	reorder__release(&tr->pending, tr->watermark, deliver, tr);
+	return 0;
+}
 
-	return n == -EINTR ? 0 : n;
+int tracer__drain(struct tracer *tr)
+{
+	int err;
+
+	if (!tr->pb)
+		return -ENOTCONN;
+	err = perf_buffer__consume(tr->pb);
+	tr->watermark = mono_ns();
+	reorder__release(&tr->pending, UINT64_MAX, deliver, tr);
+	return err < 0 ? err : 0;
+}
+
+uint64_t tracer__watermark(const struct tracer *tr)
+{
+	return tr->pb ? tr->watermark : mono_ns();
 }
 
 struct ngx502_bpf *tracer__skel(const struct tracer *tr)

@@ -62,8 +62,20 @@ int tracer__attach_nginx(struct tracer *tr, const char *exe, uint64_t dev, uint6
 bool tracer__captures_log(const struct tracer *tr, uint64_t dev, uint64_t ino);
 /* True when the error responses of that binary are seen (ngx_http_special_response_handler). */
 bool tracer__sees_responses(const struct tracer *tr, uint64_t dev, uint64_t ino);
-/* Wait up to timeout_ms for records and hand them to on_event. Count or -errno. */
+/*
+ * Wait up to timeout_ms for records, read every CPU's buffer and hand to
+ * on_event, in kernel time order, the records stamped before the watermark.
+ * 0 or -errno.
+ */
 int tracer__poll(struct tracer *tr, int timeout_ms);
+/* Read and hand on everything the buffers hold (at the stop). 0 or -errno. */
+int tracer__drain(struct tracer *tr);
+/*
+ * A kernel time (CLOCK_MONOTONIC) before which every record has been handed
+ * to on_event: what timers that wait for records go by. The clock when there
+ * is no perf buffer.
+ */
+uint64_t tracer__watermark(const struct tracer *tr);
 
 /* The skeleton, for pinning its maps (user/pin.c). */
 struct ngx502_bpf *tracer__skel(const struct tracer *tr);

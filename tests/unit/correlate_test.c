@@ -259,29 +259,38 @@ static struct line mkline(enum line_kind kind, int pid, int conn, const char *up
 }
 
 /* Hand the correlator exactly len bytes, so a read past them is caught by ASan. */
-static void feed(struct fx *f, const char *s, size_t len, int pid, uint64_t now)
+static void feed(struct fx *f, const char *s, size_t len, int pid, int fd, uint64_t now)
 {
 	char *copy = malloc(len ? len : 1);
 
 	memcpy(copy, s, len);
-	correlator__log(f->c, copy, len, pid, now);
+	if (pid)
+		correlator__log(f->c, copy, len, pid, fd, now);
+	else
+		correlator__log_file(f->c, copy, len, 0, now);
 	free(copy);
 }
 
-/* The kernel's copy: the bytes of nginx's write(), '\n' included, with the host pid. */
-static void klog(struct fx *f, struct line l, int pid, uint64_t ts)
+/* The kernel's copy of a write() to fd: the bytes, '\n' included, with the host pid. */
+static void klog_fd(struct fx *f, struct line l, int pid, int fd, uint64_t ts)
 {
 	char buf[sizeof(l.s) + 1];
 
 	memcpy(buf, l.s, l.len);
 	buf[l.len] = '\n';
-	feed(f, buf, l.len + 1, pid, ts);
+	feed(f, buf, l.len + 1, pid, fd, ts);
+}
+
+/* ... to the error log (nginx's fd 2 after start-up) */
+static void klog(struct fx *f, struct line l, int pid, uint64_t ts)
+{
+	klog_fd(f, l, pid, 2, ts);
 }
 
 /* A followed file's copy: no '\n', pid 0 (taken from the text), read time. */
 static void flog(struct fx *f, struct line l, uint64_t now)
 {
-	feed(f, l.s, l.len, 0, now);
+	feed(f, l.s, l.len, 0, -1, now);
 }
 
 /* ---- the diagnosis table ---- */
@@ -724,6 +733,28 @@ UNIT_TEST(dedup_kernel_and_file_copy)
 	/* the event first, a tick between any two of the rest */
 	dedup_order(dedup_orders[0], 1, 0);
 	dedup_order(dedup_orders[1], 1, 0);
+}
+
+/*
+ * One text twice in the kernel: nginx's one call writing it to two logs (two
+ * fds, microseconds apart) is one line; the same fd again is the next request
+ * of a keep-alive connection, however close (thousands a second).
+ */
+UNIT_TEST(kernel_copies_two_logs_or_two_requests)
+{
+	struct fx *f = fx_new();
+	struct line l = mkline(L_REFUSED, W1, 4242, UP_TCP);
+
+	kernel(f, ev_tcp_refused(W1, UP_TCP, T0));
+	klog_fd(f, l, W1, 2, T0 + 20 * US);
+	klog_fd(f, l, W1, 7, T0 + 25 * US); /* error_log /var/log/nginx/error.log + another */
+	kernel(f, ev_tcp_refused(W1, UP_TCP, T0 + 40 * US));
+	klog_fd(f, l, W1, 2, T0 + 45 * US); /* the next request, 25 us later */
+	klog_fd(f, l, W1, 7, T0 + 50 * US);
+	correlator__tick(f->c, UINT64_MAX);
+	TABLE(f, {CAUSE_UPSTREAM_REFUSED, UP_TCP, 2, "kernel+log"});
+	CHECK(diag_table__totals(f->t)->disagreements == 0, "disagreements");
+	fx_free(f);
 }
 
 /* socket() failures: the copies are matched to the held event (or it to them) once. */

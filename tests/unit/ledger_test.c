@@ -394,7 +394,8 @@ static void refused(struct cfx *f, int pid, const char *up, uint64_t ts)
 }
 
 /* The line nginx writes for request *conn, as the kernel captures it (pid, kernel time). */
-static void line(struct cfx *f, int pid, int conn, const char *up, uint64_t ts)
+/* The kernel's copy of the line written to fd (2: nginx's error log). */
+static void line_fd(struct cfx *f, int pid, int conn, const char *up, int fd, uint64_t ts)
 {
 	char s[1024];
 	int n = snprintf(s, sizeof(s),
@@ -404,7 +405,12 @@ static void line(struct cfx *f, int pid, int conn, const char *up, uint64_t ts)
 			 "\"http://%s/bad\", host: \"api.example.com\"\n",
 			 pid, pid, conn, up);
 
-	correlator__log(f->c, s, (size_t)n, pid, ts);
+	correlator__log(f->c, s, (size_t)n, pid, fd, ts);
+}
+
+static void line(struct cfx *f, int pid, int conn, const char *up, uint64_t ts)
+{
+	line_fd(f, pid, conn, up, 2, ts);
 }
 
 static uint64_t resp(struct cfx *f, const char *up)
@@ -537,18 +543,22 @@ UNIT_TEST(correlator_identical_lines)
 
 	refused(f, W1, UP_A, T0);
 	line(f, W1, 5, UP_A, T0 + 1 * MS);
-	line(f, W1, 5, UP_A, T0 + 1 * MS + 5 * US); /* its second log */
+	line_fd(f, W1, 5, UP_A, 9, T0 + 1 * MS + 5 * US); /* its second log */
 	correlator__response(f->c, W1, 5, 502, T0 + 2 * MS);
 	refused(f, W1, UP_A, T0 + 3 * MS);
-	line(f, W1, 5, UP_A, T0 + 4 * MS);
-	correlator__response(f->c, W1, 5, 502, T0 + 5 * MS);
+	line(f, W1, 5, UP_A, T0 + 3 * MS + 10 * US);
+	correlator__response(f->c, W1, 5, 502, T0 + 3 * MS + 15 * US);
+	/* under load the next request's line follows within microseconds, on the same fd */
+	refused(f, W1, UP_A, T0 + 3 * MS + 20 * US);
+	line(f, W1, 5, UP_A, T0 + 3 * MS + 30 * US);
+	correlator__response(f->c, W1, 5, 502, T0 + 3 * MS + 40 * US);
 	correlator__tick(f->c, T0 + 10 * S);
 	correlator__tick(f->c, UINT64_MAX);
 	d = diag_table__find(f->t, CAUSE_UPSTREAM_REFUSED, UP_A);
 	CHECK(d, "no diagnosis");
 	if (d) {
-		CHECK_INT(d->count, 2);
-		CHECK_INT(d->responses[ST_502], 2);
+		CHECK_INT(d->count, 3);
+		CHECK_INT(d->responses[ST_502], 3);
 		CHECK_INT(d->recovered, 0);
 		CHECK_STR(diagnosis__source(d), "kernel+log");
 	}
@@ -605,7 +615,7 @@ UNIT_TEST(disagreements_counted)
 	line(f, W1, 3, UP_A, T0 + 1 * MS);
 	CHECK_INT(diag_table__totals(f->t)->disagreements, 0);
 	refused(f, W1, UP_B, T0 + 2 * MS);
-	correlator__log(f->c, timeout, sizeof(timeout) - 1, W1, T0 + 3 * MS);
+	correlator__log(f->c, timeout, sizeof(timeout) - 1, W1, 2, T0 + 3 * MS);
 	CHECK_INT(diag_table__totals(f->t)->disagreements, 1);
 	correlator__tick(f->c, UINT64_MAX);
 	cfx_free(f);

@@ -9,10 +9,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include "fixture.h"
 #include "unit.h"
 #include "../../user/sockdiag.h"
+#include "../../user/sockstate.h"
 
 static const unsigned char lo4[16] = {127, 0, 0, 1};
 static const unsigned char any4[16];
@@ -112,6 +114,46 @@ UNIT_TEST(garbage_and_errors)
 	CHECK_INT(sockdiag__parse_unix(junk, sizeof(junk), "/x", &q), -EINVAL);
 	CHECK_INT(sockdiag__parse_inet(junk, sizeof(junk), AF_UNIX, lo4, 1, &q), -EINVAL);
 	CHECK_INT(q.found, 0);
+}
+
+struct walked {
+	int n, listen, port8081;
+};
+
+static int count_walk(const struct sock_listener *s, void *arg)
+{
+	struct walked *w = arg;
+
+	w->n++;
+	w->listen += s->state == TCP_STATE_LISTEN;
+	if (s->port == 8081 && s->family == AF_INET && !memcmp(s->addr, any4, 4))
+		w->port8081++;
+	return 0;
+}
+
+static int stop_first(const struct sock_listener *s, void *arg)
+{
+	(void)s;
+	return ++*(int *)arg;
+}
+
+/* The same recorded reply walked socket by socket: every listener, as sock_listener. */
+UNIT_TEST(walk_recorded_listeners)
+{
+	struct walked w = {};
+	size_t len;
+	char *b = fixture__read("../sockdiag/inet.0", &len);
+	int first = 0;
+
+	CHECK(b, "no fixture");
+	if (!b)
+		return;
+	CHECK(sockdiag__parse_walk(b, len, count_walk, &w) >= 0, "walk");
+	CHECK(w.n == 2 && w.listen == 2, "walked %d sockets, %d listening", w.n, w.listen);
+	CHECK_INT(w.port8081, 1);
+	CHECK_INT(sockdiag__parse_walk(b, len, stop_first, &first), 1);
+	CHECK_INT(first, 1);
+	free(b);
 }
 
 int main(void)
