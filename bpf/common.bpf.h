@@ -182,6 +182,12 @@ extern struct conns_map conns SEC(".maps");
 extern struct conn_ports_map conn_ports SEC(".maps");
 extern struct conn_filter_map conn_filter SEC(".maps");
 extern struct events_map events SEC(".maps");
+/*
+ * The reader is woken once per 64 records of `events`; a change of the target
+ * set must reach it at once (a new nginx binary gets its uprobes before it
+ * serves requests): one byte here wakes it for every such record.
+ */
+extern struct events_map doorbell SEC(".maps");
 extern struct scratch_map scratch SEC(".maps");
 extern struct stats_map stats SEC(".maps");
 extern struct pending_map pending SEC(".maps");
@@ -243,6 +249,14 @@ static __always_inline void emit(void *ctx, void *rec, __u64 size)
 		stat_inc(NGX502_STAT_DROPS);
 	else
 		stat_inc(NGX502_STAT_EVENTS);
+}
+
+/* Wake the reader now: what was just emitted must not wait for the batch. */
+static __always_inline void ring_doorbell(void *ctx)
+{
+	__u8 ring = 1;
+
+	bpf_perf_event_output(ctx, &doorbell, BPF_F_CURRENT_CPU, &ring, sizeof(ring));
 }
 
 #endif /* __COMMON_BPF_H */

@@ -8,6 +8,7 @@ struct conns_map conns SEC(".maps");
 struct conn_ports_map conn_ports SEC(".maps");
 struct conn_filter_map conn_filter SEC(".maps");
 struct events_map events SEC(".maps");
+struct events_map doorbell SEC(".maps");
 struct scratch_map scratch SEC(".maps");
 struct stats_map stats SEC(".maps");
 struct pending_map pending SEC(".maps");

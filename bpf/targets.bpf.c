@@ -22,6 +22,7 @@ static __always_inline void emit_target(void *ctx, __u16 type, struct task_struc
 	e->reserved = 0;
 	BPF_CORE_READ_STR_INTO(&e->comm, task, comm);
 	emit(ctx, e, sizeof(*e));
+	ring_doorbell(ctx);
 }
 
 static __always_inline bool comm_is_nginx(const char *comm)

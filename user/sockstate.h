@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Socket state that turns a failed upstream connect into evidence: who
- * listens where (/proc/PID/net/{tcp,tcp6,unix}), how many TIME_WAIT sockets
- * point at an upstream, and the sysctls that bound queues and ports. Why a
- * worker can or cannot connect to a unix socket path is sockaccess.h.
+ * listens where (TCP: sock_diag, the kernel walking only the sockets of the
+ * states asked for; /proc/PID/net/{tcp,tcp6} where sock_diag is missing;
+ * unix: /proc/PID/net/unix), how many TIME_WAIT sockets point at an
+ * upstream, and the sysctls that bound queues and ports. Why a worker can or
+ * cannot connect to a unix socket path is sockaccess.h.
  *
- * Parsers work on one line or on a whole text and are pure; the live readers
- * stream the /proc tables through a fixed buffer (tens of thousands of
+ * Parsers work on one line or on a whole text and are pure; the /proc
+ * readers stream the tables through a fixed buffer (tens of thousands of
  * TIME_WAIT lines must not cost megabytes). netns_pid 0 means the tool's own
  * network namespace.
  *
  * Limits the caller should know:
- *  - /proc/net/tcp6 does not show IPV6_V6ONLY, so a "::" listener is assumed
+ *  - neither shows IPV6_V6ONLY, so a "::" listener is assumed
  *    to accept IPv4 unless net.ipv6.bindv6only is 1 in that namespace.
  *  - /proc/net/unix prints the path as bound, in the binder's mount
  *    namespace, and a hostile process can bind a path containing a newline

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -55,8 +56,10 @@ struct binary {
 struct tracer {
 	struct ngx502_bpf *skel;
 	struct perf_buffer *pb;
-	struct reorder pending; /* read, not yet handed on: kernel time order */
-	uint64_t watermark;	/* every record stamped before it has been handed on */
+	struct perf_buffer *bell; /* `doorbell`: wakes the poll for a change of the target set */
+	int epfd;		  /* both buffers' epoll fds */
+	struct reorder pending;	  /* read, not yet handed on: kernel time order */
+	uint64_t watermark;	  /* every record stamped before it has been handed on */
 	struct tracer_opts opts;
 	struct bpf_link *links[MAX_PROBES];
 	int nlinks;
@@ -239,6 +242,35 @@ static struct perf_buffer *open_buffers(struct tracer *tr, int map_fd, int pages
 	return perf_buffer__new_raw(map_fd, pages, &attr, handle_record, tr, NULL);
 }
 
+static void ignore_ring(void *ctx, int cpu, void *data, __u32 size)
+{
+	(void)ctx;
+	(void)cpu;
+	(void)data;
+	(void)size;
+}
+
+/* One epoll set for the batched `events` and the `doorbell` that wakes it at once. */
+static int open_poll(struct tracer *tr, int bell_fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	tr->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (tr->epfd < 0)
+		return -errno;
+	ev.data.u32 = 0;
+	if (epoll_ctl(tr->epfd, EPOLL_CTL_ADD, perf_buffer__epoll_fd(tr->pb), &ev))
+		return -errno;
+	/* without it (no memory for one page a CPU) new binaries wait for the poll's timeout */
+	tr->bell = perf_buffer__new(bell_fd, 1, ignore_ring, NULL, tr, NULL);
+	if (!tr->bell)
+		return 0;
+	ev.data.u32 = 1;
+	if (epoll_ctl(tr->epfd, EPOLL_CTL_ADD, perf_buffer__epoll_fd(tr->bell), &ev))
+		return -errno;
+	return 0;
+}
+
 struct tracer *tracer__new(const struct tracer_opts *opts)
 {
 	struct probe_btf vmlinux = {};
@@ -377,6 +409,14 @@ struct tracer *tracer__new(const struct tracer_opts *opts)
 	}
 	timing__phase("attach");
 	tr->pb = open_buffers(tr, bpf_map__fd(s->maps.events), opts->buffer_pages);
+	if (tr->pb) {
+		err = open_poll(tr, bpf_map__fd(s->maps.doorbell));
+		if (err) {
+			fprintf(stderr, "error: failed to poll the perf buffer: %s\n",
+				strerror(-err));
+			goto cleanup;
+		}
+	}
 	if (!tr->pb) {
 		err = -errno;
 		fprintf(stderr, "error: failed to create the perf buffer: %s\n", strerror(-err));
@@ -399,6 +439,9 @@ void tracer__free(struct tracer *tr)
 	if (!tr)
 		return;
 	perf_buffer__free(tr->pb);
+	perf_buffer__free(tr->bell);
+	if (tr->epfd > 0)
+		close(tr->epfd);
 	reorder__free(&tr->pending);
 	for (i = 0; i < tr->nbins; i++)
 		for (int k = 0; k < tr->bins[i].nlinks; k++)
@@ -542,14 +585,17 @@ bool tracer__captures_log(const struct tracer *tr, uint64_t dev, uint64_t ino)
 
 int tracer__poll(struct tracer *tr, int timeout_ms)
 {
+	struct epoll_event evs[2];
 	uint64_t read_from;
 	int n;
 
 	if (!tr->pb)
 		return -ENOTCONN;
-	n = perf_buffer__poll(tr->pb, timeout_ms);
-	if (n < 0 && n != -EINTR)
-		return n;
+	n = epoll_wait(tr->epfd, evs, 2, timeout_ms);
+	if (n < 0 && errno != EINTR)
+		return -errno;
+	if (tr->bell)
+		perf_buffer__consume(tr->bell);
 	/*
 	 * Every record stamped before now is in its buffer: read them all, the
 	 * buffers that did not wake us too, and hand on those, in time order.
