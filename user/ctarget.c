@@ -11,8 +11,11 @@
 #include <unistd.h>
 #include <linux/magic.h>
 #include "ctarget.h"
+#include "dockerapi.h"
 #include "procfs.h"
 #include "targets.h"
+
+#define PODS_DIR "/var/log/pods" /* kubelet: NAMESPACE_POD_UID, one a pod */
 
 #define SHORT_ID 12
 
@@ -53,7 +56,10 @@ static void set_label(struct ctarget *c)
 {
 	const struct container_id *id = &c->cid;
 
-	if (id->id[0])
+	if (id->id[0] && c->name[0])
+		snprintf(c->label, sizeof(c->label), "%s container %.100s (%.*s)",
+			 container__runtime_name(id->runtime), c->name, SHORT_ID, id->id);
+	else if (id->id[0])
 		snprintf(c->label, sizeof(c->label), "%s container %.*s",
 			 container__runtime_name(id->runtime), SHORT_ID, id->id);
 	else if (id->pod_uid[0])
@@ -215,6 +221,63 @@ static int match_cb(int pid, void *arg)
 	return 0;
 }
 
+/* NAMESPACE/POD: its uid from kubelet's log directory, then the pod's cgroup as for a uid. */
+static int pod_uid_of(const char *query, char *uid, size_t size)
+{
+	const char *slash = strchr(query, '/');
+	char prefix[256];
+	struct dirent *de;
+	size_t pl;
+	DIR *d;
+	int found = 0;
+
+	if (!slash || slash == query || !slash[1] || strchr(slash + 1, '/') ||
+	    snprintf(prefix, sizeof(prefix), "%.*s_%s_", (int)(slash - query), query, slash + 1) >=
+		    (int)sizeof(prefix))
+		return -EINVAL;
+	pl = strlen(prefix);
+	d = opendir(PODS_DIR);
+	while (d && !found && (de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, pl) && de->d_name[pl] &&
+		    !strchr(de->d_name + pl, '_')) {
+			snprintf(uid, size, "%s", de->d_name + pl);
+			found = 1;
+		}
+	if (d)
+		closedir(d);
+	return found ? 0 : -ENOENT;
+}
+
+static int match_query(const char *query, struct match_ctx *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->query = query;
+	procfs__for_each_pid(match_cb, m);
+	return m->nmatch;
+}
+
+/* A name the engine knows: docker's, through its API (-ENOENT: not a name anyone knows). */
+static int by_docker_name(const char *query, struct ctarget *out, char *why, size_t whylen,
+			  int *api_err)
+{
+	struct dockerapi_container dc;
+	int err = dockerapi__inspect(query, &dc);
+
+	*api_err = err;
+	if (err)
+		return -ENOENT;
+	if (!dc.running || dc.pid <= 0) {
+		snprintf(why, whylen, "docker container %s (%.12s) is not running", dc.name, dc.id);
+		return -ESRCH;
+	}
+	err = from_pid(dc.pid, out, why, whylen);
+	if (!err) {
+		snprintf(out->name, sizeof(out->name), "%s", dc.name);
+		set_label(out);
+	}
+	return err;
+}
+
 int ctarget__from_container(const char *query, struct ctarget *out, char *why, size_t whylen)
 {
 	struct match_ctx m = {.query = query};
@@ -230,12 +293,32 @@ int ctarget__from_container(const char *query, struct ctarget *out, char *why, s
 	}
 	procfs__for_each_pid(match_cb, &m);
 	if (!m.nmatch) {
-		snprintf(why, whylen,
-			 "no running container matches '%s' (give a container id or "
-			 "prefix, a pod uid, or the PID of a process inside; for a name: "
-			 "docker inspect -f '{{.State.Pid}}' NAME)",
-			 query);
-		return -ENOENT;
+		char uid[64], sock[320], path[256];
+		int api_err = 0;
+
+		if (strchr(query, '/') && !pod_uid_of(query, uid, sizeof(uid)) &&
+		    match_query(uid, &m)) {
+			m.query = query;
+		} else {
+			err = strchr(query, '/')
+				      ? -ENOENT
+				      : by_docker_name(query, out, why, whylen, &api_err);
+			if (err != -ENOENT)
+				return err;
+			init(out, why, whylen);
+			if (api_err && api_err != -ENOENT && api_err != -EINVAL)
+				snprintf(sock, sizeof(sock), "; no docker engine answers at %s",
+					 dockerapi__socket(path, sizeof(path)));
+			else
+				sock[0] = '\0';
+			snprintf(
+				why, whylen,
+				"no running container matches '%s' (give a container id or prefix, "
+				"a docker name, NAMESPACE/POD, a pod uid, or the PID of a process "
+				"inside%s)",
+				query, sock);
+			return -ENOENT;
+		}
 	}
 	if (m.ambiguous) {
 		snprintf(why, whylen, "'%s' matches more than one container: give more of the id",

@@ -24,7 +24,8 @@ struct ctarget {
 	char mount[256];	 /* the cgroup v2 mount point */
 	char path[512];		 /* the cgroup, relative to the mount: "/system.slice/x.scope" */
 	struct container_id cid; /* runtime CT_NONE when the cgroup names no container */
-	char label[96];		 /* "docker container 0123456789ab", "cgroup /x" */
+	char name[128];		 /* the engine's name for it, when given by name; "" */
+	char label[240];	 /* "docker container web1 (0123456789ab)", "cgroup /x" */
 	int ncgroups;
 	uint64_t cgroup_ids[CTARGET_MAX_CGROUPS];
 	int truncated; /* more descendant cgroups than fit in the map */
@@ -33,8 +34,10 @@ struct ctarget {
 /* The cgroup v2 mount point into buf. 0 or -ENOENT. */
 int ctarget__v2_mount(char *buf, size_t size);
 /*
- * --container QUERY: a container id or prefix, a pod uid, "runtime://id", or
- * the PID of a process inside. 0, or -errno with one line for the user in why.
+ * --container QUERY: a container id or prefix, a pod uid, "runtime://id", the
+ * PID of a process inside, a docker container name (the Engine API), or a
+ * kubernetes pod as NAMESPACE/POD (kubelet's /var/log/pods). 0, or -errno
+ * with one line for the user in why.
  */
 int ctarget__from_container(const char *query, struct ctarget *out, char *why, size_t whylen);
 /* --cgroup PATH: absolute under the v2 mount, or relative to it. 0 or -errno (why). */

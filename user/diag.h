@@ -31,7 +31,15 @@ struct diagnosis {
 	enum cause cause;
 	char upstream[EVENT_UPSTREAM_MAX];
 	int nginx_pid; /* host pid of the first worker seen failing */
-	int err;       /* errno of the first failure, 0 for none */
+	int master;    /* host pid of its master, 0 unknown */
+	/* where nginx_pid runs, when in a container (user/ctnames.h); "" each when unknown */
+	char ct_engine[16]; /* docker, containerd, cri-o, podman, kubernetes */
+	char ct_id[80];
+	char ct_name[128];
+	char pod_name[128];
+	char pod_namespace[64];
+	char k8s_container[64];
+	int err; /* errno of the first failure, 0 for none */
 	uint64_t count;
 	uint64_t first_ts_ns; /* CLOCK_MONOTONIC */
 	uint64_t last_ts_ns;

@@ -396,6 +396,23 @@ void evidence__write(struct diagnosis *d, const struct event *ev, const struct h
 		fix__write(d, "see the evidence; then %s", fix__reload(d, fx));
 }
 
+/*
+ * Where the config names the upstream. Inside a container the paths are the
+ * container's; the first file is also given as the host reaches it.
+ */
+static void config_evidence(struct diagnosis *d, const struct fix_ctx *fx)
+{
+	if (!fx->where[0])
+		return;
+	if (!fx->ngx || fx->ngx->host || !fx->nrefs || !fx->refs[0].file)
+		diagnosis__evidence(d, "nginx config: %s", fx->where);
+	else
+		diagnosis__evidence(d,
+				    "nginx config: %s (paths inside the container; from the host: "
+				    "/proc/%d/root%s)",
+				    fx->where, fx->ngx->pid, fx->refs[0].file);
+}
+
 void evidence__fill(struct diagnosis *d, const struct event *ev, struct hostconf *hc,
 		    const struct idle_table *idle)
 {
@@ -408,8 +425,8 @@ void evidence__fill(struct diagnosis *d, const struct event *ev, struct hostconf
 	/* for a killed backend the event's pid is the backend's */
 	fix__init(fx, hc, ev->type == NGX502_EV_SIGNAL ? (int)ev->nginx_pid : (int)ev->pid,
 		  ev->upstream);
-	if (fx->where[0])
-		diagnosis__evidence(d, "nginx config: %s", fx->where);
+	fix__container(fx, d);
+	config_evidence(d, fx);
 	host_facts__gather(f, d->cause, ev);
 	f->idle_timeout_ms = idle_table__timeout(idle, ev->upstream, &f->idle_seen);
 	evidence__write(d, ev, f, fx);
@@ -527,8 +544,8 @@ void evidence__fill_from_log(struct diagnosis *d, const struct ngx_log_line *l,
 	if (!fx)
 		return;
 	fix__init(fx, hc, d->nginx_pid, d->upstream);
-	if (fx->where[0])
-		diagnosis__evidence(d, "nginx config: %s", fx->where);
+	fix__container(fx, d);
+	config_evidence(d, fx);
 	if (host_checks(d, fx))
 		goto out;
 

@@ -124,6 +124,48 @@ static void reload_cmd(struct fix_ctx *fx)
 	}
 }
 
+/* "A && A'": the engine's exec prefix (quoted words), then nginx -t, then the reload. */
+static void exec_reload(struct fix_ctx *fx, const char *prefix)
+{
+	snprintf(fx->reload, sizeof(fx->reload), "%s nginx -t && %s nginx -s reload", prefix,
+		 prefix);
+	fx->reload_in[0] = '\0';
+}
+
+void fix__container(struct fix_ctx *fx, const struct diagnosis *d)
+{
+	char id[SHQUOTE_SIZE(16)], ns[SHQUOTE_SIZE(sizeof(d->pod_namespace))];
+	char pod[SHQUOTE_SIZE(sizeof(d->pod_name))], c[SHQUOTE_SIZE(sizeof(d->k8s_container))];
+	char prefix[FIX_RELOAD_MAX / 2 - 32], shortid[16];
+
+	if (!d->ct_engine[0] || (fx->ngx && fx->ngx->host))
+		return;
+	snprintf(shortid, sizeof(shortid), "%.12s", d->ct_id);
+	shquote(shortid, id, sizeof(id));
+	if (d->pod_name[0] && d->pod_namespace[0]) {
+		shquote(d->pod_namespace, ns, sizeof(ns));
+		shquote(d->pod_name, pod, sizeof(pod));
+		if (d->k8s_container[0])
+			snprintf(prefix, sizeof(prefix), "kubectl -n %s exec %s -c %s --", ns, pod,
+				 shquote(d->k8s_container, c, sizeof(c)));
+		else
+			snprintf(prefix, sizeof(prefix), "kubectl -n %s exec %s --", ns, pod);
+	} else if (!shortid[0]) {
+		return;
+	} else if (!strcmp(d->ct_engine, "docker")) {
+		snprintf(prefix, sizeof(prefix), "docker exec %s", id);
+	} else if (!strcmp(d->ct_engine, "podman")) {
+		snprintf(prefix, sizeof(prefix), "podman exec %s", id);
+	} else if (!strcmp(d->ct_engine, "cri-o")) {
+		snprintf(prefix, sizeof(prefix), "crictl exec %s", id);
+	} else if (!strcmp(d->ct_engine, "containerd")) {
+		snprintf(prefix, sizeof(prefix), "nerdctl exec %s", id);
+	} else {
+		return;
+	}
+	exec_reload(fx, prefix);
+}
+
 const char *fix__reload(struct diagnosis *d, struct fix_ctx *fx)
 {
 	const char *cmd = diagnosis__command(d, "%s", fx->reload);

@@ -55,6 +55,13 @@ struct diagnosis;
 
 /* hc may be NULL: then every text is the generic one. */
 void fix__init(struct fix_ctx *fx, struct hostconf *hc, int nginx_pid, const char *key);
+/*
+ * d's nginx runs in a container (d->ct_engine): the reload goes through its
+ * engine, `docker exec ID nginx -t && docker exec ID nginx -s reload`, or
+ * `kubectl -n NS exec POD -c C -- ...` for a pod, never the host's
+ * systemctl. Call after fix__init; nothing changes for nginx on the host.
+ */
+void fix__container(struct fix_ctx *fx, const struct diagnosis *d);
 
 /*
  * fx->reload recorded as a command of d (diagnosis__command), and the text

@@ -31,6 +31,9 @@
 #include "output.h"
 #include "pin.h"
 #include "privs.h"
+#include "ctnames.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "reorder.h"
 #include "report.h"
 #include "targets.h"
@@ -52,14 +55,17 @@ struct app {
 	struct report *report;
 	bool usage_error; /* exit 2: the command line named something that is not there */
 	struct logs *logs;
-	struct reorder file_lines; /* read from files: they wait for the kernel's copies */
+	struct reorder file_lines;	  /* read from files: they wait for the kernel's copies */
+	struct metrics_http *metrics;	  /* --metrics */
+	struct ctnames_cache *names;	  /* container and pod names */
+	uint64_t metrics_ns, textfile_ns; /* when they were last renewed */
 	struct hostconf *hostconf;
 	struct ctarget *ct; /* --container/--cgroup: the cgroup watched, NULL otherwise */
 	uint64_t records;
 	uint64_t lost;
 	uint64_t bad_records;
 	/* a table of fixed size was full: said once per table */
-	bool warned_bins, warned_user_bins, warned_procs, warned_kernel;
+	bool warned_bins, warned_user_bins, warned_procs, warned_kernel, warned_textfile;
 };
 
 static volatile sig_atomic_t exiting;
@@ -159,7 +165,7 @@ static void check_tables(struct app *app)
 static void on_target_exit(struct app *app, unsigned int pid)
 {
 	const struct target_proc *p = targets__find(app->targets, pid);
-	char where[160] = "", left[160] = "";
+	char where[160] = "", left[320] = "";
 
 	if (p && p->container[0])
 		snprintf(where, sizeof(where), " in container %.12s", p->container);
@@ -413,6 +419,51 @@ static void drop_privileges(struct app *app)
 		fprintf(stderr, "ngx502-trace: after load: %s\n", caps);
 }
 
+#define METRICS_NS  (1000000000ull)	/* /metrics renewed every second */
+#define TEXTFILE_NS (5 * 1000000000ull) /* the textfile every 5 s */
+
+/* Renew what --metrics serves and --metrics-textfile holds, when due (always when final). */
+static void publish_metrics(struct app *app, bool final)
+{
+	uint64_t now = clock__mono_ns();
+	bool serve = app->metrics && (final || now - app->metrics_ns >= METRICS_NS);
+	bool file = app->env.metrics_textfile && (final || now - app->textfile_ns >= TEXTFILE_NS);
+	struct tracer_counters kc = {};
+	struct metrics_input in;
+	size_t len;
+	char *text;
+	int err;
+
+	if (!serve && !file)
+		return;
+	if (app->tracer)
+		tracer__counters(app->tracer, &kc);
+	in = (struct metrics_input){
+		.diags = app->diags,
+		.events = app->records,
+		.lost = app->lost + kc.drops,
+		.conns_full = kc.conns_full,
+		.probes = app->tracer ? tracer__probes(app->tracer) : NULL,
+		.masters = targets__nmasters_alive(app->targets),
+		.version = options__version(),
+	};
+	if (metrics__render(&in, &text, &len))
+		return;
+	if (serve) {
+		metrics_http__publish(app->metrics, text, len);
+		app->metrics_ns = now;
+	}
+	if (file) {
+		err = metrics__write_textfile(app->env.metrics_textfile, text, len);
+		if (err && !app->warned_textfile)
+			output__warning(app->out, "cannot write the metrics to %s: %s",
+					app->env.metrics_textfile, strerror(-err));
+		app->warned_textfile = err != 0;
+		app->textfile_ns = now;
+	}
+	free(text);
+}
+
 /* Why the loop ended, as far as stdout goes: a reader that went away is a normal stop. */
 static int stdout_status(struct app *app)
 {
@@ -505,6 +556,12 @@ static int run(struct app *app)
 	if (!app->tracer)
 		return -errno;
 	drop_privileges(app);
+	/* the metrics thread starts with what the tool keeps, not before */
+	if (app->metrics && metrics_http__start(app->metrics)) {
+		fprintf(stderr, "ngx502-trace: failed to start serving --metrics %s\n",
+			app->env.metrics);
+		return -EIO;
+	}
 	publish_targets(app);
 	follow_logs(app);
 	if (app->ct && !targets__nmasters_alive(app->targets))
@@ -534,6 +591,7 @@ static int run(struct app *app)
 				 deliver_file_line, app);
 		report__tick(app->report, tracer__watermark(app->tracer));
 		check_tables(app);
+		publish_metrics(app, false);
 		/* `ngx502-trace --json | head -1`: head is gone, so are we (like Ctrl-C) */
 		if (output__error(app->out))
 			break;
@@ -554,6 +612,7 @@ static int run(struct app *app)
 				.conns_full = kc.conns_full,
 				.diag_dropped = diag_table__overflow(app->diags),
 			});
+	publish_metrics(app, true);
 	return stdout_status(app);
 }
 
@@ -603,6 +662,16 @@ int main(int argc, char **argv)
 	}
 	if (check_privileges())
 		return 1;
+	if (app.env.metrics) {
+		char why[256];
+
+		/* bound now, while a port below 1024 is still allowed */
+		app.metrics = metrics_http__listen(app.env.metrics, why, sizeof(why));
+		if (!app.metrics) {
+			fprintf(stderr, "ngx502-trace: %s\n", why);
+			return errno == EINVAL ? 2 : 1;
+		}
+	}
 
 	libbpf_set_print(libbpf_print);
 	clock__init();
@@ -619,17 +688,19 @@ int main(int argc, char **argv)
 	app.diags = diag_table__new();
 	app.out = output__new(app.env.json);
 	app.logs = logs__new(on_file_line, &app);
+	app.names = ctnames_cache__new(NULL);
 	app.hostconf = hostconf__new(&(struct hostconf_opts){
 		.warn = on_conf_warning,
 		.ctx = &app,
 	});
-	if (!app.targets || !app.diags || !app.out || !app.logs || !app.hostconf)
+	if (!app.targets || !app.diags || !app.out || !app.logs || !app.hostconf || !app.names)
 		goto cleanup;
 	app.report = report__new(&(struct report_opts){
 		.out = app.out,
 		.diags = app.diags,
 		.hc = app.hostconf,
 		.targets = app.targets,
+		.names = app.names,
 		.sees_responses = sees_responses,
 		.ctx = &app,
 		.causes = app.env.causes,
@@ -647,12 +718,14 @@ int main(int argc, char **argv)
 
 cleanup:
 	timing__phase("stop");
+	metrics_http__free(app.metrics);
 	tracer__free(app.tracer);
 	timing__phase("detach");
 	output__free(app.out);
 	logs__free(app.logs);
 	reorder__free(&app.file_lines);
 	hostconf__free(app.hostconf);
+	ctnames_cache__free(app.names);
 	report__free(app.report);
 	diag_table__free(app.diags);
 	targets__free(app.targets);

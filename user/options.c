@@ -26,6 +26,8 @@ enum {
 	OPT_CAUSE,
 	OPT_UPSTREAM,
 	OPT_CHECK,
+	OPT_METRICS,
+	OPT_METRICS_TEXTFILE,
 };
 
 static const char doc[] =
@@ -86,6 +88,14 @@ static const struct argp_option options[] = {
 	{"check", OPT_CHECK, NULL, 0,
 	 "print what this kernel supports and which causes it can see, then exit (0: all, "
 	 "1: something missing)",
+	 0},
+	{"metrics", OPT_METRICS, "ADDR:PORT", 0,
+	 "serve Prometheus metrics at http://ADDR:PORT/metrics (127.0.0.1:9502, [::1]:9502, "
+	 ":9502 for every address)",
+	 0},
+	{"metrics-textfile", OPT_METRICS_TEXTFILE, "PATH", 0,
+	 "write the same metrics to PATH every 5 s and at the stop (node_exporter's textfile "
+	 "collector: PATH ends in .prom)",
 	 0},
 	/* ARGP_SILENT turns argp's own help off (its help is silent under ARGP_NO_ERRS, which
 	 * keeps our usage errors to one line): the same options, printed with argp_help() */
@@ -243,6 +253,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_CHECK:
 		env->check = true;
 		break;
+	case OPT_METRICS:
+		if (!*arg)
+			usage_error(state, "invalid --metrics '%s': want ADDR:PORT", arg);
+		env->metrics = arg;
+		break;
+	case OPT_METRICS_TEXTFILE:
+		if (!*arg)
+			usage_error(state, "invalid --metrics-textfile '%s': want a file path",
+				    arg);
+		env->metrics_textfile = arg;
+		break;
 	case 'h':
 	case '?':
 		/* argp_state_help() is silent under ARGP_NO_ERRS: print it directly. */
@@ -287,6 +308,12 @@ int options__parse(int argc, char **argv, struct env *env)
 			fprintf(stderr, "ngx502-trace: invalid command line (see --help)\n");
 		return -EINVAL;
 	}
+	if (!env->exit_now && env->pin && (env->metrics || env->metrics_textfile)) {
+		fprintf(stderr,
+			"ngx502-trace: --metrics and --metrics-textfile need the tool to read "
+			"the events: not with --pin\n");
+		return -EINVAL;
+	}
 	if (!env->exit_now && env->pin && env->unpin) {
 		fprintf(stderr, "ngx502-trace: --pin and --unpin exclude each other\n");
 		return -EINVAL;
@@ -297,4 +324,9 @@ int options__parse(int argc, char **argv, struct env *env)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+const char *options__version(void)
+{
+	return NGX502_VERSION;
 }

@@ -16,7 +16,9 @@ struct env {
 	const char *cgroup;
 	const char *error_log;
 	const char *pin;
-	const char *unpin; /* --unpin DIR: remove what --pin left there, then exit */
+	const char *unpin;	      /* --unpin DIR: remove what --pin left there, then exit */
+	const char *metrics;	      /* --metrics ADDR:PORT: serve /metrics */
+	const char *metrics_textfile; /* --metrics-textfile PATH: write them there */
 	bool json;
 	bool verbose;
 	bool syscall_probes;
@@ -37,5 +39,7 @@ struct env {
  * usage error (one line already printed on stderr: exit 2).
  */
 int options__parse(int argc, char **argv, struct env *env);
+/* "0.1.0" */
+const char *options__version(void);
 
 #endif /* __OPTIONS_H */

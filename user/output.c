@@ -215,8 +215,56 @@ static const char *statuses_text(const uint64_t *a, const uint64_t *b, char *buf
  * kind (JSON "kind"): "new" the first print, "log" again when its log line
  * arrives, "burst" again while its count grows (and at exit).
  */
+/* {"id","name","engine"} of the container d's nginx runs in, NULL (JSON null) for none. */
+static json_object *jcontainer(struct output *o, const struct diagnosis *d)
+{
+	json_object *c;
+
+	if (!d->ct_engine[0])
+		return NULL;
+	c = json_object_new_object();
+	json_object_object_add(c, "id", d->ct_id[0] ? jstr(o, d->ct_id) : NULL);
+	json_object_object_add(c, "name", d->ct_name[0] ? jstr(o, d->ct_name) : NULL);
+	json_object_object_add(c, "engine", json_object_new_string(d->ct_engine));
+	return c;
+}
+
+/* {"name","namespace","container"} of its kubernetes pod, NULL when not known to be one. */
+static json_object *jpod(struct output *o, const struct diagnosis *d)
+{
+	json_object *p;
+
+	if (!d->pod_name[0])
+		return NULL;
+	p = json_object_new_object();
+	json_object_object_add(p, "name", jstr(o, d->pod_name));
+	json_object_object_add(p, "namespace", jstr(o, d->pod_namespace));
+	json_object_object_add(p, "container",
+			       d->k8s_container[0] ? jstr(o, d->k8s_container) : NULL);
+	return p;
+}
+
+/* "docker web1 (dac998b1777b)", "pod default/web-1", for the human header; "" on the host */
+static const char *where_text(const struct diagnosis *d, char *buf, size_t size)
+{
+	char a[sizeof(d->pod_name) * 4], b[sizeof(d->pod_namespace) * 4];
+
+	buf[0] = '\0';
+	if (d->pod_name[0])
+		snprintf(buf, size, " in pod %s/%s",
+			 text__visible(d->pod_namespace, strlen(d->pod_namespace), b, sizeof(b)),
+			 text__visible(d->pod_name, strlen(d->pod_name), a, sizeof(a)));
+	else if (d->ct_name[0])
+		snprintf(buf, size, " in %s %s (%.12s)", d->ct_engine,
+			 text__visible(d->ct_name, strlen(d->ct_name), a, sizeof(a)), d->ct_id);
+	else if (d->ct_id[0])
+		snprintf(buf, size, " in %s %.12s", d->ct_engine, d->ct_id);
+	return buf;
+}
+
 static void diagnosis_print(struct output *o, const struct diagnosis *d, const char *kind)
 {
+	char where[1200];
 	char ts[40];
 	int i;
 
@@ -230,6 +278,10 @@ static void diagnosis_print(struct output *o, const struct diagnosis *d, const c
 		json_object_object_add(j, "cause", json_object_new_string(cause__name(d->cause)));
 		json_object_object_add(j, "upstream", jstr(o, d->upstream));
 		json_object_object_add(j, "nginx_pid", json_object_new_int(d->nginx_pid));
+		json_object_object_add(j, "master",
+				       d->master ? json_object_new_int(d->master) : NULL);
+		json_object_object_add(j, "container", jcontainer(o, d));
+		json_object_object_add(j, "pod", jpod(o, d));
 		json_object_object_add(j, "errno", d->err ? json_object_new_int(d->err) : NULL);
 		json_object_object_add(j, "count", json_object_new_int64(d->count));
 		json_object_object_add(
@@ -250,8 +302,9 @@ static void diagnosis_print(struct output *o, const struct diagnosis *d, const c
 		jprint(j);
 		return;
 	}
-	printf("%s %s %s worker %d", clock__hms(d->first_ts_ns, ts, sizeof(ts)),
-	       cause__name(d->cause), vis(o, d->upstream), d->nginx_pid);
+	printf("%s %s %s worker %d%s", clock__hms(d->first_ts_ns, ts, sizeof(ts)),
+	       cause__name(d->cause), vis(o, d->upstream), d->nginx_pid,
+	       where_text(d, where, sizeof(where)));
 	if (d->err)
 		printf(" errno %d (%s)", d->err, errno_name(d->err));
 	printf("%s\n", d->log ? " [log line seen]" : "");

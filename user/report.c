@@ -7,6 +7,7 @@
 #include <linux/types.h>
 #include "clock.h"
 #include "container.h"
+#include "ctnames.h"
 #include "correlate.h"
 #include "diag.h"
 #include "event.h"
@@ -117,30 +118,57 @@ static void print_new(struct report *r, struct diagnosis *d)
 	mark_reported(d, clock__mono_ns());
 }
 
+/* Its master, and the container it runs in with the names its engine gave it. */
+static void identify(struct report *r, struct diagnosis *d)
+{
+	const struct target_proc *p =
+		r->opts.targets ? targets__find(r->opts.targets, d->nginx_pid) : NULL;
+	struct ctnames n;
+
+	d->master = p ? p->master : 0;
+	if (!p || !p->runtime)
+		return;
+	snprintf(d->ct_engine, sizeof(d->ct_engine), "%s", container__runtime_name(p->runtime));
+	if (!r->opts.names || ctnames__of_pid(r->opts.names, d->nginx_pid, &n)) {
+		/* gone already: what the targets table kept */
+		if (!strchr(p->container, '-'))
+			snprintf(d->ct_id, sizeof(d->ct_id), "%s", p->container);
+		return;
+	}
+	snprintf(d->ct_id, sizeof(d->ct_id), "%s", n.id);
+	snprintf(d->ct_name, sizeof(d->ct_name), "%s", n.name);
+	snprintf(d->pod_name, sizeof(d->pod_name), "%s", n.pod_name);
+	snprintf(d->pod_namespace, sizeof(d->pod_namespace), "%s", n.pod_namespace);
+	snprintf(d->k8s_container, sizeof(d->k8s_container), "%s", n.k8s_container);
+}
+
 /* Where the worker runs, first, when that is a container: host and in-container pid. */
 static void container_evidence(struct report *r, struct diagnosis *d)
 {
 	const struct target_proc *p =
 		r->opts.targets ? targets__find(r->opts.targets, d->nginx_pid) : NULL;
+	int ns_pid = p && p->ns_pid ? p->ns_pid : d->nginx_pid;
+	char what[400];
 
+	identify(r, d);
 	if (!p || (!p->ns_pid && !p->container[0]))
 		return;
-	if (p->container[0] && strchr(p->container, '-'))
-		diagnosis__evidence(d,
-				    "nginx worker %d (pid %d in its container) runs in kubernetes "
-				    "pod %s",
-				    p->pid, p->ns_pid ? p->ns_pid : p->pid, p->container);
+	if (d->pod_name[0])
+		snprintf(what, sizeof(what), "kubernetes pod %s/%s%s%s%s", d->pod_namespace,
+			 d->pod_name, d->k8s_container[0] ? " (container " : "", d->k8s_container,
+			 d->k8s_container[0] ? ")" : "");
+	else if (p->container[0] && strchr(p->container, '-'))
+		snprintf(what, sizeof(what), "kubernetes pod %s", p->container);
+	else if (d->ct_name[0])
+		snprintf(what, sizeof(what), "%s container %s (%.12s)", d->ct_engine, d->ct_name,
+			 d->ct_id);
 	else if (p->container[0])
-		diagnosis__evidence(d,
-				    "nginx worker %d (pid %d in its container) runs in %s "
-				    "container %.12s",
-				    p->pid, p->ns_pid ? p->ns_pid : p->pid,
-				    container__runtime_name(p->runtime), p->container);
+		snprintf(what, sizeof(what), "%s container %.12s",
+			 container__runtime_name(p->runtime), p->container);
 	else
-		diagnosis__evidence(d,
-				    "nginx worker %d (pid %d in its container) runs in its own "
-				    "pid namespace",
-				    p->pid, p->ns_pid);
+		snprintf(what, sizeof(what), "its own pid namespace");
+	diagnosis__evidence(d, "nginx worker %d (pid %d in its container) runs in %s", p->pid,
+			    ns_pid, what);
 }
 
 static void on_new_kernel(void *ctx, struct diagnosis *d, const struct event *ev)

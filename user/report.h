@@ -29,6 +29,7 @@ struct report_opts {
 	struct diag_table *diags;
 	struct hostconf *hc;	       /* may be NULL: generic fixes */
 	const struct targets *targets; /* where a worker runs (containers) */
+	struct ctnames_cache *names;   /* what the engines call them; NULL: ids only */
 	/*
 	 * --cause/--upstream: only these diagnoses are printed and summed up;
 	 * causes is a set of bits (1 << enum cause), 0 and nupstreams 0 for all.
@@ -42,6 +43,7 @@ struct report_opts {
 };
 
 struct report;
+struct ctnames_cache;
 
 /* NULL and errno set on failure. */
 struct report *report__new(const struct report_opts *opts);

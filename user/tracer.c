@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,14 +205,17 @@ static enum bpf_perf_event_ret handle_record(void *ctx, int cpu, struct perf_eve
 	(void)cpu;
 	if (h->type == PERF_RECORD_SAMPLE && h->size >= sizeof(struct raw_sample)) {
 		struct raw_sample *s = (struct raw_sample *)h;
+		uint64_t ts = 0;
 
-		const struct ngx502_hdr *rec = (const void *)s->data;
-
-		/* a record too short for its header goes first (event__decode says what is wrong)
+		/*
+		 * The sample sits 4 bytes past an 8-byte boundary: its time is copied out, the
+		 * record is copied whole. One too short for its header goes first (event__decode
+		 * says what is wrong with it).
 		 */
+		if (s->size >= sizeof(struct ngx502_hdr))
+			memcpy(&ts, s->data + offsetof(struct ngx502_hdr, ts_ns), sizeof(ts));
 		if (s->size <= h->size - sizeof(*s))
-			reorder__push(&tr->pending, s->size >= sizeof(*rec) ? rec->ts_ns : 0,
-				      s->data, s->size, deliver, tr);
+			reorder__push(&tr->pending, ts, s->data, s->size, deliver, tr);
 	} else if (h->type == PERF_RECORD_LOST && h->size >= sizeof(struct raw_lost)) {
 		if (tr->opts.on_lost)
 			tr->opts.on_lost(tr->opts.ctx, ((struct raw_lost *)h)->lost);
