@@ -107,6 +107,13 @@ static int finish(struct ctarget *c, char *why, size_t whylen)
 	if (snprintf(dir, sizeof(dir), "%s%s", c->mount, c->path) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
 	if (statfs(dir, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		if (c->cid.id[0]) {
+			/* a container in cgroup v1 only: followed by its id (ctarget.h) */
+			c->by_id = 1;
+			c->ncgroups = 0;
+			set_label(c);
+			return 0;
+		}
 		snprintf(why, whylen, "no cgroup v2 directory %s", dir);
 		return -ENOENT;
 	}
@@ -347,7 +354,27 @@ static int in_cgroup(int pid, void *arg)
 	return !procfs__cgroup_v2_path(pid, cg, sizeof(cg)) && ctarget__path_within(cg, c->path);
 }
 
+int ctarget__refresh(struct ctarget *c)
+{
+	char dir[PATH_MAX];
+
+	if (c->by_id || snprintf(dir, sizeof(dir), "%s%s", c->mount, c->path) >= (int)sizeof(dir))
+		return 0;
+	c->ncgroups = 0;
+	c->truncated = 0;
+	collect_ids(c, dir, 0);
+	return c->ncgroups;
+}
+
+static int in_container(int pid, void *arg)
+{
+	const struct ctarget *c = arg;
+	struct container_id id;
+
+	return !container__of_pid(pid, &id) && !strcmp(id.id, c->cid.id);
+}
+
 int ctarget__discover(const struct ctarget *c, struct targets *t)
 {
-	return targets__discover_in(t, in_cgroup, (void *)c);
+	return targets__discover_in(t, c->by_id ? in_container : in_cgroup, (void *)c);
 }

@@ -29,6 +29,13 @@ struct ctarget {
 	int ncgroups;
 	uint64_t cgroup_ids[CTARGET_MAX_CGROUPS];
 	int truncated; /* more descendant cgroups than fit in the map */
+	/*
+	 * The container has no cgroup v2 directory of its own (docker's cgroupfs
+	 * driver on a host whose controllers are v1: its processes sit in the v2
+	 * root). It is followed by its id instead: ctarget__discover() finds its
+	 * nginx by /proc/PID/cgroup, and the caller looks again every second.
+	 */
+	int by_id;
 };
 
 /* The cgroup v2 mount point into buf. 0 or -ENOENT. */
@@ -42,8 +49,18 @@ int ctarget__v2_mount(char *buf, size_t size);
 int ctarget__from_container(const char *query, struct ctarget *out, char *why, size_t whylen);
 /* --cgroup PATH: absolute under the v2 mount, or relative to it. 0 or -errno (why). */
 int ctarget__from_cgroup(const char *path, struct ctarget *out, char *why, size_t whylen);
-/* Add every nginx master inside the cgroup (or below it), with its workers. Masters added. */
+/*
+ * Add every nginx master inside the cgroup (or below it), or of the container
+ * (by_id), with its workers. Masters added.
+ */
 int ctarget__discover(const struct ctarget *c, struct targets *t);
+
+/*
+ * Collect the ids of the cgroup and its descendants again (a container
+ * restarted has a new cgroup at the same path). The count, 0 while the
+ * cgroup is gone.
+ */
+int ctarget__refresh(struct ctarget *c);
 
 /* Pure helpers (unit-tested). */
 /* 1 when the cgroup path cg ("/a/b") is root or lies below it. */

@@ -207,8 +207,29 @@ static void from_containerd(struct ctnames_cache *c, struct ctnames *out)
 		closedir(d);
 }
 
+/* The container's name in its pod: the one directory kubelet keeps its logs in, if only one. */
+static void only_container(const char *dir, struct ctnames *out)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	while (d && (de = readdir(d)) && n < 2) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		if (!n++)
+			snprintf(out->k8s_container, sizeof(out->k8s_container), "%.63s",
+				 de->d_name);
+	}
+	if (n != 1)
+		out->k8s_container[0] = '\0';
+	if (d)
+		closedir(d);
+}
+
 static void from_pods_dir(struct ctnames_cache *c, struct ctnames *out)
 {
+	char dir[1024];
 	struct dirent *de;
 	DIR *d;
 	int n = 0;
@@ -216,11 +237,16 @@ static void from_pods_dir(struct ctnames_cache *c, struct ctnames *out)
 	if (!out->pod_uid[0] || out->pod_name[0])
 		return;
 	d = opendir(c->roots.pods_dir);
-	while (d && (de = readdir(d)) && n++ < PODS_SCAN)
-		if (!ctnames__parse_pod_dir(de->d_name, out->pod_uid, out->pod_namespace,
-					    sizeof(out->pod_namespace), out->pod_name,
-					    sizeof(out->pod_name)))
-			break;
+	while (d && (de = readdir(d)) && n++ < PODS_SCAN) {
+		if (ctnames__parse_pod_dir(de->d_name, out->pod_uid, out->pod_namespace,
+					   sizeof(out->pod_namespace), out->pod_name,
+					   sizeof(out->pod_name)))
+			continue;
+		if (!out->k8s_container[0] && snprintf(dir, sizeof(dir), "%s/%s", c->roots.pods_dir,
+						       de->d_name) < (int)sizeof(dir))
+			only_container(dir, out);
+		break;
+	}
 	if (d)
 		closedir(d);
 }

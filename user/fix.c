@@ -140,6 +140,7 @@ void fix__container(struct fix_ctx *fx, const struct diagnosis *d)
 
 	if (!d->ct_engine[0] || (fx->ngx && fx->ngx->host))
 		return;
+	fx->ctr_pid = d->master > 0 ? d->master : d->nginx_pid;
 	snprintf(shortid, sizeof(shortid), "%.12s", d->ct_id);
 	shquote(shortid, id, sizeof(id));
 	if (d->pod_name[0] && d->pod_namespace[0]) {

@@ -47,6 +47,8 @@ struct fix_ctx {
 	char reload[FIX_RELOAD_MAX];
 	char reload_in[64]; /* " (inside the container of nginx pid N)", or "" */
 	char reload_text[FIX_RELOAD_MAX + 64];
+	/* nginx runs in a container (fix__container): the host pid whose namespaces it uses */
+	int ctr_pid;
 	const struct fpm_pool *pool; /* the php-fpm pool configured on key, if any */
 	const struct hostconf_fpm *fpm;
 };

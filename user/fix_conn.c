@@ -32,6 +32,17 @@ void fix__refused(struct diagnosis *d, struct fix_ctx *fx, const char *nearby)
 	}
 	if (nearby && nearby[0])
 		snprintf(svc, sizeof(svc), ", or point it at %s where something listens", nearby);
+	if (fx->ctr_pid > 0) {
+		/* 127.0.0.1 there is the container's (or its pod's) own: not the host's services */
+		fix__write(
+			d,
+			"%s: nothing listens on %s in nginx's network namespace (its container "
+			"or pod): start what should listen there (%s shows who listens there)%s; "
+			"then %s",
+			h, fx->key, diagnosis__command(d, "nsenter -t %d -n ss -ltnp", fx->ctr_pid),
+			svc, fix__reload(d, fx));
+		return;
+	}
 	/* "systemctl start <service>" is a template, no command: <service> is for a person */
 	fix__write(d,
 		   "%s: nothing listens on %s: start the service that should (systemctl start "

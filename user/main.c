@@ -59,6 +59,7 @@ struct app {
 	struct metrics_http *metrics;	  /* --metrics */
 	struct ctnames_cache *names;	  /* container and pod names */
 	uint64_t metrics_ns, textfile_ns; /* when they were last renewed */
+	uint64_t rescan_ns;		  /* a container followed by id: last look */
 	struct hostconf *hostconf;
 	struct ctarget *ct; /* --container/--cgroup: the cgroup watched, NULL otherwise */
 	uint64_t records;
@@ -390,6 +391,38 @@ static void publish_targets(struct app *app)
 	}
 }
 
+#define RESCAN_NS (1000000000ull)
+
+/*
+ * --container/--cgroup, every second: a restarted container has a new cgroup
+ * at the same path (the kernel is told its id), and its nginx may have
+ * started before that: looked for and added here. A container followed by
+ * its id (no cgroup of its own) is only ever found this way.
+ */
+static void rescan_container(struct app *app)
+{
+	uint64_t now = clock__mono_ns();
+	int i;
+
+	if (!app->ct || now - app->rescan_ns < RESCAN_NS)
+		return;
+	app->rescan_ns = now;
+	if (!app->ct->by_id && ctarget__refresh(app->ct) > 0)
+		tracer__set_cgroups(app->tracer, app->ct->cgroup_ids, app->ct->ncgroups);
+	if (ctarget__discover(app->ct, app->targets) <= 0)
+		return;
+	for (i = 0; i < targets__count(app->targets); i++) {
+		const struct target_proc *p = targets__get(app->targets, i);
+
+		if (!p->alive)
+			continue;
+		if (tracer__add_target(app->tracer, p->pid, p->master) == -E2BIG)
+			kernel_targets_full(app, p->pid);
+		if (p->role == ROLE_MASTER)
+			attach_binary_of(app, p->pid);
+	}
+}
+
 /* Without the perf buffer nobody sees exits: forget what died (or is no longer nginx). */
 static void forget_dead(struct app *app)
 {
@@ -591,6 +624,7 @@ static int run(struct app *app)
 				 deliver_file_line, app);
 		report__tick(app->report, tracer__watermark(app->tracer));
 		check_tables(app);
+		rescan_container(app);
 		publish_metrics(app, false);
 		/* `ngx502-trace --json | head -1`: head is gone, so are we (like Ctrl-C) */
 		if (output__error(app->out))

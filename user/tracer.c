@@ -470,6 +470,29 @@ int tracer__add_target(struct tracer *tr, int pid, int master)
 	return 0;
 }
 
+int tracer__set_cgroups(struct tracer *tr, const uint64_t *ids, int n)
+{
+	int fd = bpf_map__fd(tr->skel->maps.cgroups), i, err = 0;
+	__u64 key, next, *prev = NULL;
+	__u8 one = 1;
+
+	if (!bpf_map__max_entries(tr->skel->maps.cgroups))
+		return -ENOTSUP;
+	/* the cgroups that are gone first (a restarted container leaves its old one) */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		for (i = 0; i < n && ids[i] != next; i++)
+			;
+		key = next;
+		if (i == n && !bpf_map_delete_elem(fd, &key))
+			continue; /* deleted: start again from the key before */
+		prev = &key;
+	}
+	for (i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, &ids[i], &one, BPF_ANY) && !err)
+			err = -errno;
+	return err;
+}
+
 bool tracer__target_refused(const struct tracer *tr, int pid)
 {
 	int fd = bpf_map__fd(tr->skel->maps.targets);

@@ -41,6 +41,12 @@ void tracer__free(struct tracer *tr);
 
 int tracer__add_target(struct tracer *tr, int pid, int master);
 /*
+ * The cgroups whose exec of nginx joins the target set are now these (ids:
+ * cgroup v2 inode numbers): a restarted container's new cgroup in, its old one
+ * out. Only when the tool was started with some (--container, --cgroup). 0 or -errno.
+ */
+int tracer__set_cgroups(struct tracer *tr, const uint64_t *ids, int n);
+/*
  * True when the kernel was told of pid as a new target (NGX502_EV_TARGET_NEW)
  * but its target set is full and refused it. Costs a count of the set, only
  * when pid is not in it.

@@ -69,9 +69,17 @@ ctr_start()
 
 	mkdir -p "$d" && chmod 0755 "$d"
 	CTR_ID=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-	CTR_CG="$TEST_CGROUP/docker-$CTR_ID.scope"
-	mkdir "$CTR_CG" || fail "cannot create cgroup $CTR_CG"
+	# CTR_SCOPE: another path below the test's cgroup, with ID where the id goes
+	CTR_CG="$TEST_CGROUP/${CTR_SCOPE:-docker-ID.scope}"
+	CTR_CG=${CTR_CG//ID/$CTR_ID}
+	mkdir -p "$CTR_CG" || fail "cannot create cgroup $CTR_CG"
 	CTR_CGROUPS+=("$CTR_CG")
+	# its parents made here go after it
+	local up=${CTR_CG%/*}
+	while [ "$up" != "$TEST_CGROUP" ] && [ "${#up}" -gt "${#TEST_CGROUP}" ]; do
+		CTR_CGROUPS+=("$up")
+		up=${up%/*}
+	done
 	{
 		printf '#!/bin/bash\nset -e\nip link set lo up\n'
 		printf '%s\n' "$2"
@@ -423,4 +431,39 @@ chroot $r $NGINX_BIN -c $c/nginx.conf -e $c/logs/error.log"
 	fi
 	grep -q 7777 "$T/trace.out" && fail "a host file reached through a container symlink leaked in"
 	stop_tracer
+}
+
+# A kubernetes pod on a node without an API server: the cgroup kubelet's
+# systemd driver makes for a containerd container, and kubelet's
+# /var/log/pods/NAMESPACE_POD_UID/CONTAINER directory. --container NS/POD finds
+# it; each diagnosis names the pod, and its fix reloads through kubectl.
+test_container_kubernetes_pod_names()
+{
+	local uid pods="/var/log/pods" dir
+
+	ctr_require
+	uid=$(cat /proc/sys/kernel/random/uuid)
+	dir="$pods/shop_web-7d9c6b5f4-x2x7q_$uid"
+	mkdir -p "$dir/nginx" || fail "cannot create $dir"
+	# shellcheck disable=SC2064 # the path now
+	trap "rm -rf '$dir'; ctr_cleanup" EXIT
+	CTR_SCOPE="kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${uid//-/_}.slice/cri-containerd-ID.scope" \
+		ctr_plain p1
+	start_tracer --container shop/web-7d9c6b5f4-x2x7q
+	expect_ready_container "$CTR_MASTER" "$CTR_ID"
+	ctr_http 502 http://127.0.0.1:8080/
+	expect_diag upstream_refused 127.0.0.1:9000
+	expect_field '.pod.name' web-7d9c6b5f4-x2x7q
+	expect_field '.pod.namespace' shop
+	expect_field '.pod.container' nginx
+	expect_field '.container.engine' containerd
+	expect_field '.container.id' "$CTR_ID"
+	expect_evidence "runs in kubernetes pod shop/web-7d9c6b5f4-x2x7q \\(container nginx\\)"
+	expect_fix "kubectl -n shop exec web-7d9c6b5f4-x2x7q -c nginx -- nginx -t && kubectl -n shop exec web-7d9c6b5f4-x2x7q -c nginx -- nginx -s reload"
+	expect_fix "nsenter -t $CTR_MASTER -n ss -ltnp"
+	stop_tracer
+	# a pod kubelet does not know: one line, exit 1
+	run_tool --container shop/no-such-pod -d 1
+	expect_exit_code 1
+	expect_stderr_lines 1
 }

@@ -79,7 +79,10 @@ expect_responses_match_truth()
 	[ -n "${TRACER_READY_S:-}" ] || return 0
 	# with --pin the records go to an outside reader: the tool counts no responses
 	case "${TRACER_ARGS:-}" in *" --pin "*) return 0 ;; esac
-	for m in $(ready_line | jq -r '.targets[]?.master'); do
+	# the masters at ready, and those found later (auto-discovery, a restart)
+	for m in $( (ready_line | jq -r '.targets[]?.master'
+		jq -r 'select(.type == "diagnosis") | .master // empty' "$T/trace.out" 2>/dev/null) |
+		sort -u); do
 		d=
 		for f in "$T"/*/nginx.pid; do
 			[ "$(cat "$f" 2>/dev/null)" = "$m" ] && d=${f%/nginx.pid}
