@@ -302,9 +302,11 @@ static void diagnosis_print(struct output *o, const struct diagnosis *d, const c
 		jprint(j);
 		return;
 	}
-	printf("%s %s %s worker %d%s", clock__hms(d->first_ts_ns, ts, sizeof(ts)),
-	       cause__name(d->cause), vis(o, d->upstream), d->nginx_pid,
-	       where_text(d, where, sizeof(where)));
+	printf("%s %s %s worker %d", clock__hms(d->first_ts_ns, ts, sizeof(ts)),
+	       cause__name(d->cause), vis(o, d->upstream), d->nginx_pid);
+	if (d->master > 0 && d->master != d->nginx_pid)
+		printf(" (master %d)", d->master);
+	printf("%s", where_text(d, where, sizeof(where)));
 	if (d->err)
 		printf(" errno %d (%s)", d->err, errno_name(d->err));
 	printf("%s\n", d->log ? " [log line seen]" : "");
