@@ -23,11 +23,11 @@ VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 
 CFLAGS ?= -g -O2
 CFLAGS += -std=gnu11 -Wall -Wextra -I$(OUTPUT) -Ibpf -Iuser -MMD -MP
-LDLIBS := -lbpf -lelf -lz -ljson-c -lcap -lmnl -lmicrohttpd -lcurl -lpthread
+LDLIBS := -lbpf -lelf -lz -ljson-c -lcap -lmnl -lpthread
 # STATIC=1 (make static, the Debian package): the libraries in, glibc stays shared, and so
 # do libmnl (Debian's libmnl-dev ships no archive) and libmicrohttpd (its archive wants gnutls).
 ifeq ($(STATIC),1)
-LDLIBS := -Wl,-Bstatic -lbpf -lelf -lz -ljson-c -lcap -Wl,-Bdynamic -lmnl -lmicrohttpd -lcurl -lpthread
+LDLIBS := -Wl,-Bstatic -lbpf -lelf -lz -ljson-c -lcap -Wl,-Bdynamic -lmnl -lpthread
 endif
 BPF_CFLAGS := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) -Ibpf -MMD -MP
 

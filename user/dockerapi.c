@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,43 @@
 #define REPLY_MAX    (1 << 20) /* an inspect reply is a few KB; a bigger one is not read */
 #define TIMEOUT_MS   1000
 #define DEFAULT_SOCK "/var/run/docker.sock"
+
+/*
+ * libcurl is loaded on the first question, not at start: it brings a TLS
+ * stack and a dozen libraries, megabytes of resident memory a host without
+ * containers never needs (README, "Overhead": peak RSS).
+ */
+static struct {
+	int tried;
+	void *handle;
+	typeof(curl_easy_init) *easy_init;
+	typeof(curl_easy_setopt) *easy_setopt;
+	typeof(curl_easy_perform) *easy_perform;
+	typeof(curl_easy_getinfo) *easy_getinfo;
+	typeof(curl_easy_cleanup) *easy_cleanup;
+} curl;
+
+static int curl_load(void)
+{
+	if (curl.tried)
+		return curl.handle ? 0 : -ENOSYS;
+	curl.tried = 1;
+	curl.handle = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!curl.handle)
+		return -ENOSYS;
+	curl.easy_init = (typeof(curl.easy_init))dlsym(curl.handle, "curl_easy_init");
+	curl.easy_setopt = (typeof(curl.easy_setopt))dlsym(curl.handle, "curl_easy_setopt");
+	curl.easy_perform = (typeof(curl.easy_perform))dlsym(curl.handle, "curl_easy_perform");
+	curl.easy_getinfo = (typeof(curl.easy_getinfo))dlsym(curl.handle, "curl_easy_getinfo");
+	curl.easy_cleanup = (typeof(curl.easy_cleanup))dlsym(curl.handle, "curl_easy_cleanup");
+	if (!curl.easy_init || !curl.easy_setopt || !curl.easy_perform || !curl.easy_getinfo ||
+	    !curl.easy_cleanup) {
+		dlclose(curl.handle);
+		curl.handle = NULL;
+		return -ENOSYS;
+	}
+	return 0;
+}
 
 struct reply {
 	char *buf;
@@ -121,21 +159,23 @@ int dockerapi__inspect(const char *ref, struct dockerapi_container *out)
 	memset(out, 0, sizeof(*out));
 	if (!valid_ref(ref))
 		return -EINVAL;
-	c = curl_easy_init();
+	if (curl_load())
+		return -ENOSYS;
+	c = curl.easy_init();
 	if (!c)
 		return -ENOMEM;
 	snprintf(url, sizeof(url), "http://localhost/containers/%s/json", ref);
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, dockerapi__socket(sock, sizeof(sock)));
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)TIMEOUT_MS);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-	rc = curl_easy_perform(c);
+	curl.easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, dockerapi__socket(sock, sizeof(sock)));
+	curl.easy_setopt(c, CURLOPT_URL, url);
+	curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)TIMEOUT_MS);
+	curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl.easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	rc = curl.easy_perform(c);
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(c);
+		curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl.easy_cleanup(c);
 	if (rc == CURLE_COULDNT_CONNECT)
 		err = -ECONNREFUSED;
 	else if (rc == CURLE_OPERATION_TIMEDOUT)

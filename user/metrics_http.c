@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -21,6 +22,40 @@ struct metrics_http {
 	char *text; /* the latest published, under lock */
 	size_t len;
 };
+
+/*
+ * libmicrohttpd is loaded only with --metrics: it brings gnutls and its
+ * dependencies, megabytes of resident memory nobody else needs.
+ */
+static struct {
+	void *handle;
+	typeof(MHD_start_daemon) *start_daemon;
+	typeof(MHD_stop_daemon) *stop_daemon;
+	typeof(MHD_create_response_from_buffer) *create_response_from_buffer;
+	typeof(MHD_add_response_header) *add_response_header;
+	typeof(MHD_queue_response) *queue_response;
+	typeof(MHD_destroy_response) *destroy_response;
+	typeof(MHD_get_daemon_info) *get_daemon_info;
+} mhd;
+
+#define MHD_SYM(name) (mhd.name = (typeof(mhd.name))dlsym(mhd.handle, "MHD_" #name))
+
+static int mhd_load(void)
+{
+	if (mhd.handle)
+		return 0;
+	mhd.handle = dlopen("libmicrohttpd.so.12", RTLD_NOW | RTLD_LOCAL);
+	if (!mhd.handle)
+		return -ENOSYS;
+	if (!MHD_SYM(start_daemon) || !MHD_SYM(stop_daemon) ||
+	    !MHD_SYM(create_response_from_buffer) || !MHD_SYM(add_response_header) ||
+	    !MHD_SYM(queue_response) || !MHD_SYM(destroy_response) || !MHD_SYM(get_daemon_info)) {
+		dlclose(mhd.handle);
+		mhd.handle = NULL;
+		return -ENOSYS;
+	}
+	return 0;
+}
 
 /* "[v6]:port", "host:port", ":port" or "port" into host (may be "") and port. */
 static int split_spec(const char *spec, char *host, size_t hsize, char *port, size_t psize)
@@ -67,6 +102,13 @@ struct metrics_http *metrics_http__listen(const char *spec, char *err, size_t er
 			 "invalid --metrics '%s': want ADDR:PORT, [ADDR6]:PORT or :PORT",
 			 spec ? spec : "");
 		errno = EINVAL;
+		return NULL;
+	}
+	if (mhd_load()) {
+		snprintf(err, errlen,
+			 "--metrics needs libmicrohttpd (Debian's libmicrohttpd12): %s",
+			 dlerror() ?: "not found");
+		errno = ENOSYS;
 		return NULL;
 	}
 	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai);
@@ -120,31 +162,31 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	(void)req;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
 		status = MHD_HTTP_METHOD_NOT_ALLOWED;
-		r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		r = mhd.create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	} else if (strcmp(url, "/metrics")) {
 		static const char body[] = "ngx502-trace: metrics are at /metrics\n";
 
 		status = MHD_HTTP_NOT_FOUND;
-		r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+		r = mhd.create_response_from_buffer(sizeof(body) - 1, (void *)body,
 						    MHD_RESPMEM_PERSISTENT);
 	} else {
 		pthread_mutex_lock(&m->lock);
-		r = MHD_create_response_from_buffer(m->len, m->text ? m->text : (void *)"",
+		r = mhd.create_response_from_buffer(m->len, m->text ? m->text : (void *)"",
 						    MHD_RESPMEM_MUST_COPY);
 		pthread_mutex_unlock(&m->lock);
 		if (r)
-			MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE);
+			mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE);
 	}
 	if (!r)
 		return MHD_NO;
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	ret = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
 int metrics_http__start(struct metrics_http *m)
 {
-	m->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+	m->daemon = mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
 				     NULL, answer, m, MHD_OPTION_LISTEN_SOCKET, m->fd,
 				     MHD_OPTION_CONNECTION_LIMIT, 16u,
 				     MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
@@ -174,7 +216,7 @@ int metrics_http__port(const struct metrics_http *m)
 
 	if (!m->daemon)
 		return -1;
-	i = MHD_get_daemon_info(m->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	i = mhd.get_daemon_info(m->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	return i ? i->port : -1;
 }
 
@@ -183,7 +225,7 @@ void metrics_http__free(struct metrics_http *m)
 	if (!m)
 		return;
 	if (m->daemon)
-		MHD_stop_daemon(m->daemon);
+		mhd.stop_daemon(m->daemon);
 	if (m->fd >= 0)
 		close(m->fd);
 	free(m->text);
