@@ -59,6 +59,7 @@ struct tracer {
 	struct perf_buffer *pb;
 	struct perf_buffer *bell; /* `doorbell`: wakes the poll for a change of the target set */
 	int epfd;		  /* both buffers' epoll fds */
+	uint64_t bell_rings;	  /* doorbell records read */
 	struct reorder pending;	  /* read, not yet handed on: kernel time order */
 	uint64_t watermark;	  /* every record stamped before it has been handed on */
 	struct tracer_opts opts;
@@ -246,9 +247,11 @@ static struct perf_buffer *open_buffers(struct tracer *tr, int map_fd, int pages
 	return perf_buffer__new_raw(map_fd, pages, &attr, handle_record, tr, NULL);
 }
 
-static void ignore_ring(void *ctx, int cpu, void *data, __u32 size)
+static void count_ring(void *ctx, int cpu, void *data, __u32 size)
 {
-	(void)ctx;
+	struct tracer *tr = ctx;
+
+	tr->bell_rings++;
 	(void)cpu;
 	(void)data;
 	(void)size;
@@ -266,7 +269,7 @@ static int open_poll(struct tracer *tr, int bell_fd)
 	if (epoll_ctl(tr->epfd, EPOLL_CTL_ADD, perf_buffer__epoll_fd(tr->pb), &ev))
 		return -errno;
 	/* without it (no memory for one page a CPU) new binaries wait for the poll's timeout */
-	tr->bell = perf_buffer__new(bell_fd, 1, ignore_ring, NULL, tr, NULL);
+	tr->bell = perf_buffer__new(bell_fd, 1, count_ring, NULL, tr, NULL);
 	if (!tr->bell)
 		return 0;
 	ev.data.u32 = 1;
@@ -613,7 +616,8 @@ bool tracer__captures_log(const struct tracer *tr, uint64_t dev, uint64_t ino)
 int tracer__poll(struct tracer *tr, int timeout_ms)
 {
 	struct epoll_event evs[2];
-	uint64_t read_from;
+	uint64_t read_from, rings;
+	bool rang;
 	int n;
 
 	if (!tr->pb)
@@ -621,8 +625,11 @@ int tracer__poll(struct tracer *tr, int timeout_ms)
 	n = epoll_wait(tr->epfd, evs, 2, timeout_ms);
 	if (n < 0 && errno != EINTR)
 		return -errno;
+	/* the doorbell rang: a change of the target set is waiting (see the end) */
+	rings = tr->bell_rings;
 	if (tr->bell)
 		perf_buffer__consume(tr->bell);
+	rang = tr->bell_rings != rings;
 	/*
 	 * Every record stamped before now is in its buffer: read them all, the
 	 * buffers that did not wake us too, and hand on those, in time order.
@@ -636,6 +643,18 @@ int tracer__poll(struct tracer *tr, int timeout_ms)
 	if (reorder__held(&tr->pending) >= REORDER_MAX)
 		tr->watermark = mono_ns(); /* too far behind to wait: all of it now */
 	reorder__release(&tr->pending, tr->watermark, deliver, tr);
+	/*
+	 * What rang was stamped within the slack, so it is still held: read again
+	 * once the slack has passed rather than at the next wakeup (up to a poll's
+	 * timeout later), so a new nginx gets its uprobes in milliseconds.
+	 */
+	if (rang && reorder__held(&tr->pending)) {
+		usleep(REORDER_SLACK_NS / 1000 + 200);
+		read_from = mono_ns();
+		perf_buffer__consume(tr->pb);
+		tr->watermark = read_from - REORDER_SLACK_NS;
+		reorder__release(&tr->pending, tr->watermark, deliver, tr);
+	}
 	return 0;
 }
 
