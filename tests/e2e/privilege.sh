@@ -34,6 +34,19 @@ none_loaded()
 	return 0
 }
 
+# first_failure_seen CODE URL CAUSE UPSTREAM: a request to an nginx started a moment ago,
+# again each second until its diagnosis is printed (up to 5): what is checked is that its new
+# binary gets uprobes at all, not how many milliseconds after its exec (the tool attaches
+# them when the kernel tells it of the exec; a request in between is not seen).
+first_failure_seen()
+{
+	for _ in 1 2 3 4 5; do
+		expect_http "$1" "$2"
+		wait_until 1 has_diag "$3" "$4" && break
+	done
+	expect_diag "$3" "$4"
+}
+
 # status_field PID NAME: a field of /proc/PID/status (CapEff, NoNewPrivs...).
 status_field()
 {
@@ -158,8 +171,7 @@ test_capabilities_dropped_after_ready()
 	stage_nginx n2 < <(proxy_server "$lport2" "http://unix:$sock:")
 	m2=$(nginx_master n2)
 	mapfile -t w2 < <(nginx_workers "$m2")
-	expect_http 502 "http://127.0.0.1:$lport2/"
-	expect_diag upstream_socket_missing "unix:$sock"
+	first_failure_seen 502 "http://127.0.0.1:$lport2/" upstream_socket_missing "unix:$sock"
 	expect_pid_in "${w2[@]}"
 	expect_uprobe_event "${w2[@]}"
 	# still the same set after all that
@@ -209,8 +221,7 @@ test_binary_slots_full_warns()
 	lport2=$(free_port)
 	stage_nginx n2 < <(proxy_server "$lport2" "http://unix:$sock:")
 	mapfile -t w2 < <(nginx_workers "$(nginx_master n2)")
-	expect_http 502 "http://127.0.0.1:$lport2/"
-	expect_diag upstream_socket_missing "unix:$sock"
+	first_failure_seen 502 "http://127.0.0.1:$lport2/" upstream_socket_missing "unix:$sock"
 	expect_pid_in "${w2[@]}"
 	# from its own uprobe, in a slot the users' binaries could not take
 	expect_uprobe_event "${w2[@]}"
