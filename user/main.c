@@ -360,22 +360,28 @@ static int find_targets(struct app *app)
 	return 0;
 }
 
+/* Tell the kernel every live target, and attach the binaries of the masters. */
+static void kernel_add_targets(struct app *app)
+{
+	for (int i = 0; i < targets__count(app->targets); i++) {
+		const struct target_proc *p = targets__get(app->targets, i);
+
+		if (!p->alive)
+			continue;
+		if (tracer__add_target(app->tracer, p->pid, p->master) == -E2BIG)
+			kernel_targets_full(app, p->pid);
+		if (p->role == ROLE_MASTER)
+			attach_binary_of(app, p->pid);
+	}
+}
+
 /* Fill the kernel's target set, then look again for anything born meanwhile. */
 static void publish_targets(struct app *app)
 {
 	int i;
 
 	for (int pass = 0; pass < 2; pass++) {
-		for (i = 0; i < targets__count(app->targets); i++) {
-			const struct target_proc *p = targets__get(app->targets, i);
-
-			if (!p->alive)
-				continue;
-			if (tracer__add_target(app->tracer, p->pid, p->master) == -E2BIG)
-				kernel_targets_full(app, p->pid);
-			if (p->role == ROLE_MASTER)
-				attach_binary_of(app, p->pid);
-		}
+		kernel_add_targets(app);
 		if (pass == 0) {
 			if (app->env.npids) {
 				for (i = 0; i < app->env.npids; i++) {
@@ -402,7 +408,6 @@ static void publish_targets(struct app *app)
 static void rescan_container(struct app *app)
 {
 	uint64_t now = clock__mono_ns();
-	int i;
 
 	if (!app->ct || now - app->rescan_ns < RESCAN_NS)
 		return;
@@ -411,16 +416,7 @@ static void rescan_container(struct app *app)
 		tracer__set_cgroups(app->tracer, app->ct->cgroup_ids, app->ct->ncgroups);
 	if (ctarget__discover(app->ct, app->targets) <= 0)
 		return;
-	for (i = 0; i < targets__count(app->targets); i++) {
-		const struct target_proc *p = targets__get(app->targets, i);
-
-		if (!p->alive)
-			continue;
-		if (tracer__add_target(app->tracer, p->pid, p->master) == -E2BIG)
-			kernel_targets_full(app, p->pid);
-		if (p->role == ROLE_MASTER)
-			attach_binary_of(app, p->pid);
-	}
+	kernel_add_targets(app);
 }
 
 /* Without the perf buffer nobody sees exits: forget what died (or is no longer nginx). */
